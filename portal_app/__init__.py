@@ -1,0 +1,1 @@
+"""A patient portal built with Reflex. See README.md for the floor plan."""

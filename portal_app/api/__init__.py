@@ -1,0 +1,1 @@
+"""HTTP routes beside the Reflex app: sign-in cookie hand-off, health check."""

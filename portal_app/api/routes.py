@@ -1,0 +1,33 @@
+"""Assembles the HTTP side: our routes first, Reflex behind them, security headers around all."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from portal_app.api import auth, health
+from portal_app.api.headers import SecurityHeaders
+from portal_app.config import settings
+
+# path -> who may call it; the authorization sweep test fails on any route missing here.
+ROUTE_ACCESS = {
+    "/auth/complete": "anyone (exchanges a one-time hand-off)",
+    "/auth/signout": "anyone (ends the caller's own session)",
+    "/healthz": "anyone (no data)",
+}
+
+
+def build_routes() -> Starlette:
+    """A fresh Starlette app per rx.App (one instance cannot be mounted twice)."""
+    return Starlette(
+        routes=[
+            Route("/auth/complete", auth.complete, methods=["GET"]),
+            Route("/auth/signout", auth.sign_out, methods=["GET"]),
+            Route("/healthz", health.healthz, methods=["GET"]),
+        ]
+    )
+
+
+def with_security_headers(app: ASGIApp) -> ASGIApp:
+    return SecurityHeaders(app, settings)

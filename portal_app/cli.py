@@ -1,0 +1,137 @@
+"""``portal``: the operator's commands (migrate, seed the demo, notices, backup, scheduler...)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from portal_app.config import SettingsError, describe, settings
+
+
+def _migrate(_args) -> None:
+    from portal_app import migrations
+
+    migrations.upgrade()
+    print("Database is up to date.")
+
+
+def _seed_demo(args) -> None:
+    from portal_app import db
+    from portal_app.services import demo_clinic
+
+    if settings.production:
+        sys.exit("Refusing to add demo data: PORTAL_ENV is production.")
+    with db.transaction() as session:
+        if demo_clinic.is_seeded(session):
+            if not args.quiet:
+                print("The database already has users; no demo data added.")
+            return
+        demo_clinic.seed(session)
+    print("Demo clinic created.")
+
+
+def _demo_logins(_args) -> None:
+    from portal_app.services import demo_clinic
+
+    print(f"\nDemo sign-ins for {settings.clinic_name} (fictional people, demo only):\n")
+    print(f"  {'username':<16} {'password':<34} {'role':<11} who")
+    for login in demo_clinic.logins():
+        print(f"  {login.username:<16} {login.password:<34} {login.role:<11} {login.who}")
+    print(f"\nOpen http://localhost:{settings.port} (a phone-sized window shows the mobile layout).\n")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _notice(args) -> None:
+    from portal_app import db
+    from portal_app.services import notices
+    from portal_app.services.access import Actor
+    from portal_app.services.errors import ServiceError
+    from portal_app import i18n
+
+    actor = Actor.system("portal command")
+    try:
+        with db.transaction() as session:
+            if args.action == "publish":
+                notice_id = notices.publish(session, actor, args.text, args.spanish,
+                                            _parse_time(args.starts), _parse_time(args.ends))
+                print(f"Published notice {notice_id}.")
+            else:
+                notices.withdraw(session, actor, args.id)
+                print(f"Withdrew notice {args.id}.")
+    except ServiceError as refused:
+        sys.exit(i18n.t(refused.key, **refused.params))
+
+
+def _backup(args) -> None:
+    from portal_app.services import backup
+
+    target = backup.backup(settings.database_url, Path(args.directory or settings.backup_dir))
+    print(f"Backup written to {target}")
+
+
+def _restore(args) -> None:
+    from portal_app.services import backup
+
+    backup.restore(settings.database_url, Path(args.file))
+    print(f"Restored from {args.file}")
+
+
+def _scheduler(_args) -> None:
+    import logging
+
+    from portal_app.jobs import scheduler
+
+    logging.basicConfig(level=logging.INFO)
+    scheduler.run_forever()
+
+
+def _check_config(_args) -> None:
+    for name, value in describe(settings).items():
+        print(f"{name:<24} {value}")
+    settings.check()
+    print("\nSettings are valid for", settings.env)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    seed = commands.add_parser("seed-demo", help="create the fictional demo clinic in an empty database")
+    seed.add_argument("--quiet", action="store_true")
+    seed.set_defaults(run=_seed_demo)
+    commands.add_parser("demo-logins", help="print the demo sign-ins").set_defaults(run=_demo_logins)
+
+    notice = commands.add_parser("notice", help="publish or withdraw a clinic notice")
+    notice_actions = notice.add_subparsers(dest="action", required=True)
+    publish = notice_actions.add_parser("publish")
+    publish.add_argument("text")
+    publish.add_argument("--spanish", help="the same notice in Spanish")
+    publish.add_argument("--starts", help="ISO date-time (UTC if no zone); default now")
+    publish.add_argument("--ends", help="ISO date-time; default: until withdrawn")
+    withdraw = notice_actions.add_parser("withdraw")
+    withdraw.add_argument("id", type=int)
+    notice.set_defaults(run=_notice)
+
+    backup_cmd = commands.add_parser("backup", help="write a backup of the database")
+    backup_cmd.add_argument("--directory")
+    backup_cmd.set_defaults(run=_backup)
+    restore_cmd = commands.add_parser("restore", help="replace the database's contents with a backup")
+    restore_cmd.add_argument("file")
+    restore_cmd.set_defaults(run=_restore)
+    commands.add_parser("scheduler", help="run the job scheduler process").set_defaults(run=_scheduler)
+    commands.add_parser("check-config", help="show settings and check them").set_defaults(run=_check_config)
+
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except SettingsError as problem:
+        sys.exit(str(problem))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The design system: layout, cards, forms, badges. Pages compose these rather than restyle."""

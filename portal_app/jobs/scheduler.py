@@ -1,0 +1,44 @@
+"""The one scheduler: inside the web process on a laptop, or its own process when scaled out.
+
+Several web workers would each start an embedded scheduler, so configuration refuses that
+combination (``PORTAL_SCHEDULER=external`` with Redis) and ``portal scheduler`` runs it instead.
+Jobs themselves are idempotent, so a restart or an overlap never doubles their effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.base import BaseScheduler
+
+from portal_app.jobs import housekeeping
+
+log = logging.getLogger("portal.jobs")
+
+
+def add_jobs(scheduler: BaseScheduler) -> None:
+    scheduler.add_job(housekeeping.prune_live_signals, "interval", minutes=10, id="prune_live_signals",
+                      replace_existing=True, coalesce=True, max_instances=1)
+
+
+async def run_embedded() -> None:
+    """Lifespan task for the single-process portal."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    add_jobs(scheduler)
+    scheduler.start()
+    log.info("embedded scheduler started")
+    try:
+        await asyncio.Event().wait()  # until the app shuts down (task cancelled)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def run_forever() -> None:
+    """``portal scheduler``: the dedicated scheduler process."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(scheduler)
+    log.info("scheduler process started")
+    scheduler.start()

@@ -1,0 +1,27 @@
+"""The patient's home: clinic notices and the way to each part of the portal."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.cards import link_card
+from portal_app.components.page import page_header
+from portal_app.pages.notices import notice_list
+from portal_app.pages.shell import patient_page
+from portal_app.state.language import LanguageState, tr
+from portal_app.state.notices import NoticesState
+from portal_app.state.session import SessionState
+
+
+@patient_page("/home", "nav.home", on_load=[NoticesState.watch])
+def home() -> rx.Component:
+    greeting = LanguageState.strings["home.greeting"].to(str).replace("{name}", SessionState.display_name)
+    return rx.vstack(
+        page_header(greeting, tr("home.subtitle")),
+        notice_list(),
+        link_card("calendar-days", tr("nav.appointments"), tr("home.appointments_text"), "/appointments"),
+        link_card("message-circle", tr("nav.messages"), tr("home.messages_text"), "/messages"),
+        link_card("clipboard-list", tr("nav.health"), tr("home.health_text"), "/health"),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,90 @@
+"""The patient shell and the staff console shell, with their navigation and page guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from portal_app.components.feedback import loading_block
+from portal_app.components.navigation import NavItem, bottom_tab_bar, sidebar
+from portal_app.components.page import app_frame, top_bar
+from portal_app.config import settings
+from portal_app.state.guards import GuardState
+from portal_app.state.language import tr
+from portal_app.state.session import SessionState
+
+
+def _patient_nav() -> list[NavItem]:
+    return [
+        NavItem("/home", "house", tr("nav.home")),
+        NavItem("/appointments", "calendar-days", tr("nav.appointments")),
+        NavItem("/messages", "message-circle", tr("nav.messages")),
+        NavItem("/health", "clipboard-list", tr("nav.health")),
+        NavItem("/more", "ellipsis", tr("nav.more")),
+    ]
+
+
+def _staff_nav() -> list[NavItem]:
+    return [NavItem("/console", "layout-dashboard", tr("nav.console_today"))]
+
+
+def _sign_out_button(**props) -> rx.Component:
+    return rx.button(
+        rx.icon("log-out", size=18, aria_hidden="true"),
+        tr("action.sign_out"),
+        on_click=SessionState.sign_out,
+        variant="soft",
+        color_scheme="gray",
+        size="3",
+        **props,
+    )
+
+
+def _user_footer() -> rx.Component:
+    return rx.vstack(
+        rx.text(SessionState.display_name, size="2", weight="medium"),
+        _sign_out_button(width="100%"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _frame(items: list[NavItem], active: str, content: rx.Component, title: rx.Var | str) -> rx.Component:
+    return app_frame(
+        nav=[
+            sidebar(items, active, title, tr("nav.label"), _user_footer()),
+            bottom_tab_bar(items, active, tr("nav.label")),
+        ],
+        top_bar=top_bar(title, rx.text(SessionState.display_name, size="2", color=rx.color("gray", 11))),
+        content=rx.cond(SessionState.signed_in, content, loading_block(tr("status.loading"))),
+        skip_label=tr("nav.skip"),
+    )
+
+
+def patient_page(route: str, title_key: str, on_load: list | None = None):
+    """Register a patient page: guarded, in the patient shell, titled in the reader's language."""
+
+    def wrap(body: Callable[[], rx.Component]):
+        @rx.page(route=route, title=f"{settings.clinic_name}", on_load=[GuardState.patient_page, *(on_load or [])])
+        def page() -> rx.Component:
+            return _frame(_patient_nav(), route, body(), settings.clinic_name)
+
+        page.__name__ = body.__name__
+        return page
+
+    return wrap
+
+
+def staff_page(route: str, on_load: list | None = None):
+    """Register a console page: guarded for staff, in the console shell."""
+
+    def wrap(body: Callable[[], rx.Component]):
+        @rx.page(route=route, title=f"{settings.clinic_name} console", on_load=[GuardState.staff_page, *(on_load or [])])
+        def page() -> rx.Component:
+            return _frame(_staff_nav(), route, body(), tr("console.title"))
+
+        page.__name__ = body.__name__
+        return page
+
+    return wrap

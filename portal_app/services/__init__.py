@@ -1,0 +1,1 @@
+"""Domain rules: plain Python over a database session. Nothing here imports Reflex."""

@@ -1,0 +1,97 @@
+"""The fictional demo clinic (Maple Grove Family Clinic) for laptops and screenshots.
+
+Only ``portal seed-demo`` calls this, and it refuses in production. Every name is invented; the
+passwords are printed by ``make run`` so a newcomer can sign in at once. Later features add their
+demo data here (appointments, messages, results...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from portal_app import clock
+from portal_app.models.notice import ClinicNotice
+from portal_app.models.people import Patient, Role, User
+from portal_app.services.passwords import hash_password
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    who: str
+
+
+DEMO_PASSWORD_SUFFIX = "-maple-demo-2026"
+
+# (username, display name, title, role)
+STAFF = [
+    ("dr.okafor", "Dr. Amara Okafor", "MD", Role.CLINICIAN),
+    ("dr.lindqvist", "Dr. Henrik Lindqvist", "MD", Role.CLINICIAN),
+    ("np.reyes", "Lucía Reyes", "NP", Role.CLINICIAN),
+    ("rn.baptiste", "Marie Baptiste", "RN", Role.NURSE),
+    ("desk.tanaka", "Kenji Tanaka", None, Role.FRONT_DESK),
+    ("admin.hughes", "Priya Hughes", None, Role.ADMIN),
+]
+
+# (username or None for a chart without an account, given, family, birth date, sex, language)
+PATIENTS = [
+    ("rosa.delgado", "Rosa", "Delgado", date(1951, 3, 14), "female", "es"),
+    ("walter.pimm", "Walter", "Pimm", date(1946, 11, 2), "male", "en"),
+    ("nadia.farouk", "Nadia", "Farouk", date(1988, 7, 21), "female", "en"),
+    ("sam.oduya", "Sam", "Oduya", date(1979, 1, 9), "male", "en"),
+    (None, "Lily", "Farouk", date(2017, 5, 30), "female", "en"),  # Nadia's daughter (a child)
+]
+
+
+def _password(username: str) -> str:
+    return username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
+
+
+def is_seeded(session: Session) -> bool:
+    return session.exec(select(User).limit(1)).first() is not None
+
+
+def seed(session: Session) -> list[DemoLogin]:
+    """Create the demo clinic in an empty database; returns the sign-ins to print."""
+    for username, name, title, role in STAFF:
+        session.add(
+            User(username=username, display_name=name, title=title, role=role,
+                 email=f"{username}@maplegrove.example", password_hash=hash_password(_password(username)))
+        )
+    for number, (username, given, family, born, sex, language) in enumerate(PATIENTS, start=1):
+        patient = Patient(mrn=f"MG-{100200 + number}", given_name=given, family_name=family, birth_date=born,
+                          sex=sex, preferred_language=language,
+                          email=f"{given.lower()}.{family.lower()}@example.com", phone=f"+1555010{1000 + number}")
+        session.add(patient)
+        session.flush()
+        if username is None:
+            continue
+        session.add(
+            User(username=username, display_name=f"{given} {family}", role=Role.PATIENT, patient_id=patient.id,
+                 email=patient.email, preferred_language=language, password_hash=hash_password(_password(username)))
+        )
+    session.add(
+        ClinicNotice(
+            message="Flu shots are here. Walk in Monday to Friday, 9 am to 4 pm.",
+            message_es="Ya tenemos la vacuna contra la gripe. Venga de lunes a viernes, de 9 a 4.",
+            starts_at=clock.now() - timedelta(days=1),
+            ends_at=clock.now() + timedelta(days=60),
+        )
+    )
+    return logins()
+
+
+def logins() -> list[DemoLogin]:
+    """The demo sign-ins (deterministic, so ``make run`` can print them on every start)."""
+    staff = [DemoLogin(u, _password(u), role, name) for u, name, _title, role in STAFF]
+    patients = [
+        DemoLogin(u, _password(u), Role.PATIENT, f"{given} {family}, born {born:%Y}")
+        for u, given, family, born, _sex, _lang in PATIENTS
+        if u is not None
+    ]
+    return staff + patients

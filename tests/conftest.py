@@ -1,0 +1,52 @@
+"""Fixtures for the service tests: a fresh database per test, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+# Test settings must be in place before portal_app.config is first imported.
+os.environ.setdefault("PORTAL_ENV", "test")
+os.environ.setdefault("PORTAL_BCRYPT_COST", "4")  # production cost 12 is checked by its own test
+
+import pytest
+from sqlmodel import Session, SQLModel
+
+import portal_app.models  # noqa: F401  (registers every table)
+from portal_app.db import get_engine
+from tests.support.databases import fresh_postgres_database, postgres_reachable, require_or_skip
+
+_POSTGRES = None
+
+
+def _postgres_available() -> bool:
+    global _POSTGRES
+    if _POSTGRES is None:
+        _POSTGRES = postgres_reachable()
+    return _POSTGRES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database with every table, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'portal.db'}"
+        SQLModel.metadata.create_all(get_engine(url))
+        yield url
+        get_engine(url).dispose()
+        return
+    require_or_skip(_postgres_available(), "PostgreSQL")
+    with fresh_postgres_database() as url:
+        SQLModel.metadata.create_all(get_engine(url))
+        yield url
+        get_engine(url).dispose()
+
+
+@pytest.fixture
+def session(database_url):
+    """A session on the fresh database; tests commit when the rule under test needs it."""
+    with Session(get_engine(database_url), expire_on_commit=False) as s:
+        yield s
+
+
+def pytest_report_header(config):
+    return [f"PostgreSQL on 127.0.0.1: {'yes' if _postgres_available() else 'NO (its runs are skipped)'}"]

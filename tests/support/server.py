@@ -1,0 +1,113 @@
+"""Serving the production build of the portal on a free port, for browser tests and benchmarks.
+
+Each served portal gets its own SQLite database with the demo clinic, fast test settings (bcrypt
+cost 4, a 0.2 s live-signal poll) and, optionally, Redis with two web workers. Building the frontend
+takes 10-40 s, so callers start one per pytest run, not one per test.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServedPortal:
+    url: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    workdir: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def portal_command(self, *args: str) -> subprocess.CompletedProcess:
+        """Run a `portal` command against this portal's database (as an operator would)."""
+        return subprocess.run([str(BIN / "portal"), *args], env=self.env, cwd=ROOT, capture_output=True,
+                              text=True, check=True, timeout=120)
+
+
+def portal_env(workdir: Path, port: int, redis_url: str | None = None, **overrides: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        REFLEX_USE_NPM="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        PORTAL_ENV="test",
+        PORTAL_PORT=str(port),
+        PORTAL_DATABASE_URL=f"sqlite:///{workdir / 'portal.db'}",
+        PORTAL_BCRYPT_COST="4",
+        PORTAL_LIVE_POLL_SECONDS="0.2",
+        PORTAL_BACKUP_DIR=str(workdir / "backups"),
+    )
+    if redis_url:
+        env.update(PORTAL_REDIS_URL=redis_url, PORTAL_SCHEDULER="external", GRANIAN_WORKERS="2")
+    env.update(overrides)
+    return env
+
+
+def _wait_until_up(portal: ServedPortal, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if portal.process and portal.process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{portal.url}/ping", timeout=2).status_code == 200:
+                # /ping answers before the prerendered pages are mounted; wait for a real page.
+                if httpx.get(f"{portal.url}/signin/", timeout=5).status_code == 200:
+                    return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    tail = portal.log_path.read_text(errors="replace")[-4000:] if portal.log_path.exists() else ""
+    raise RuntimeError(f"the portal did not start on port {portal.port}:\n{tail}")
+
+
+@contextmanager
+def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 240, **overrides: str) -> Iterator[ServedPortal]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = portal_env(workdir, port, redis_url, **overrides)
+    portal = ServedPortal(url=f"http://127.0.0.1:{port}", port=port, env=env,
+                          log_path=workdir / "server.log", workdir=workdir)
+    portal.portal_command("migrate")
+    portal.portal_command("seed-demo")
+    with portal.log_path.open("w") as log:
+        portal.process = subprocess.Popen(
+            [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(port), "--backend-port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_until_up(portal, timeout)
+        yield portal
+    finally:
+        _stop(portal.process)
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
