@@ -50,3 +50,17 @@ def session(database_url):
 
 def pytest_report_header(config):
     return [f"PostgreSQL on 127.0.0.1: {'yes' if _postgres_available() else 'NO (its runs are skipped)'}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    used = ["SQLite"] + (["PostgreSQL"] if _postgres_available() else [])
+    terminalreporter.write_line(f"Databases used by the service tests: {', '.join(used)}")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory):
+    """The production build, served once per pytest run with the demo clinic (see tests/support/server.py)."""
+    from tests.support.server import serve_portal
+
+    with serve_portal(tmp_path_factory.mktemp("portal")) as served:
+        yield served
