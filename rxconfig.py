@@ -21,7 +21,7 @@ config = rx.Config(
     backend_port=settings.port,
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="teal", gray_color="slate", radius="large", scaling="110%")
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large", scaling="110%")
         ),
     ],
     # The sitemap would list every route, staff pages included.

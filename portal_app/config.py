@@ -132,10 +132,14 @@ class Settings:
         # Test-only shortcuts: each one weakens a security rule to make tests fast.
         if self.bcrypt_cost < 12:
             found.append("PORTAL_BCRYPT_COST is below 12 (a test-only setting)")
-        if self.patient_idle_seconds < 60 or self.staff_idle_seconds < 60:
-            found.append("PORTAL_*_IDLE_SECONDS below 60 is a test-only setting")
-        if self.patient_idle_seconds > 30 * 60 or self.staff_idle_seconds > 15 * 60:
-            found.append("idle timeouts may not exceed 30 minutes (patients) / 15 minutes (staff)")
+        for variable, seconds, limit in (
+            ("PORTAL_PATIENT_IDLE_SECONDS", self.patient_idle_seconds, 30 * 60),
+            ("PORTAL_STAFF_IDLE_SECONDS", self.staff_idle_seconds, 15 * 60),
+        ):
+            if seconds < 60:
+                found.append(f"{variable} below 60 is a test-only setting")
+            elif seconds > limit:
+                found.append(f"{variable} may not exceed {limit // 60} minutes")
         if self.session_max_seconds > 12 * 60 * 60:
             found.append("PORTAL_SESSION_MAX_SECONDS may not exceed 12 hours")
         return found

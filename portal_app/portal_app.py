@@ -22,7 +22,7 @@ REGISTER_SERVICE_WORKER = (
 app = rx.App(
     head_components=[
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
-        rx.el.meta(name="theme-color", content="#0d7c72"),
+        rx.el.meta(name="theme-color", content="#3e63dd"),
         rx.el.meta(name="description", content=f"{settings.clinic_name} patient portal"),
         rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png"),
         rx.el.link(rel="apple-touch-icon", href="/icons/icon-192.png"),

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("topic", sa.String(120), nullable=False),
         sa.Column("created_at", UTC_TIME, nullable=False),
+        sqlite_autoincrement=True,  # ids never reused after pruning (see models/live.py)
     )
     op.create_index("ix_live_signal_created_at", "live_signal", ["created_at"])
 

@@ -9,7 +9,13 @@ from portal_app.components.theme import CONTENT_MAX_WIDTH, SIDEBAR_WIDTH, TAB_BA
 
 def skip_link(label: rx.Var | str) -> rx.Component:
     """Lets keyboard and screen-reader users jump past the navigation."""
-    return rx.el.a(label, href="#main", class_name="portal-skip-link")
+    return rx.el.a(
+        label,
+        href="#main",
+        class_name="portal-skip-link",
+        # The router handles the hash itself, so move focus explicitly.
+        on_click=rx.call_script("document.getElementById('main')?.focus()"),
+    )
 
 
 def page_header(title: rx.Var | str, subtitle: rx.Var | str | None = None, action: rx.Component | None = None) -> rx.Component:

@@ -16,6 +16,9 @@ from portal_app.models.base import utc_column
 
 class LiveSignal(SQLModel, table=True):
     __tablename__ = "live_signal"
+    # Ids must only grow: SQLite would otherwise reuse them once pruning empties the table, and
+    # readers that had passed them would miss every new signal.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(max_length=120)

@@ -88,7 +88,7 @@ def signin() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                rx.text(tr("signin.help"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}"), size="3"),
+                rx.text(tr("signin.help"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}", underline="always"), size="3"),
                 language_picker(),
                 spacing="5",
                 width="100%",

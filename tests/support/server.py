@@ -56,11 +56,31 @@ def portal_env(workdir: Path, port: int, redis_url: str | None = None, **overrid
         PORTAL_BCRYPT_COST="4",
         PORTAL_LIVE_POLL_SECONDS="0.2",
         PORTAL_BACKUP_DIR=str(workdir / "backups"),
+        # A private build directory: a build for this port never overwrites another portal's files.
+        REFLEX_WEB_WORKDIR=str(workdir / "web"),
     )
     if redis_url:
         env.update(PORTAL_REDIS_URL=redis_url, PORTAL_SCHEDULER="external", GRANIAN_WORKERS="2")
     env.update(overrides)
     return env
+
+
+NODE_MODULES_CACHE = ROOT / "test-artifacts" / "node_modules"
+
+
+def _reuse_node_modules(web: Path) -> None:
+    """Hard-link npm packages installed by an earlier build, so this build skips most of npm install."""
+    for shared in (ROOT / ".web" / "node_modules", NODE_MODULES_CACHE):
+        if shared.is_dir() and not (web / "node_modules").exists():
+            web.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["cp", "-al", str(shared), str(web / "node_modules")], check=False)
+            return
+
+
+def _keep_node_modules(web: Path) -> None:
+    if not NODE_MODULES_CACHE.exists() and (web / "node_modules").is_dir():
+        NODE_MODULES_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["cp", "-al", str(web / "node_modules"), str(NODE_MODULES_CACHE)], check=False)
 
 
 def _wait_until_up(portal: ServedPortal, timeout: float) -> None:
@@ -87,6 +107,7 @@ def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 2
     env = portal_env(workdir, port, redis_url, **overrides)
     portal = ServedPortal(url=f"http://127.0.0.1:{port}", port=port, env=env,
                           log_path=workdir / "server.log", workdir=workdir)
+    _reuse_node_modules(workdir / "web")
     portal.portal_command("migrate")
     portal.portal_command("seed-demo")
     with portal.log_path.open("w") as log:
@@ -97,6 +118,7 @@ def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 2
         )
     try:
         _wait_until_up(portal, timeout)
+        _keep_node_modules(workdir / "web")
         yield portal
     finally:
         _stop(portal.process)

@@ -1,0 +1,65 @@
+"""Chromium fixtures: one browser per run, a fresh context per test, screenshots on failure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.support.browser import DESKTOP, PHONE, launch, new_context
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = launch(playwright)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def open_context(browser, request):
+    """Make contexts on demand; on failure every open page is saved as a screenshot."""
+    contexts = []
+
+    def make(viewport: dict = PHONE, **options):
+        context = new_context(browser, viewport, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for number, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            for page_number, page in enumerate(context.pages):
+                page.screenshot(path=ARTIFACTS / f"{name}-{number}-{page_number}.png", full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def phone(open_context):
+    return open_context(PHONE).new_page()
+
+
+@pytest.fixture
+def desktop(open_context):
+    return open_context(DESKTOP).new_page()
