@@ -13,6 +13,7 @@ from types import ModuleType
 SCENARIOS: tuple[str, ...] = (
     "first_load",
     "click_to_screen",
+    "live_notice",
 )
 
 
