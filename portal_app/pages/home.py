@@ -13,7 +13,7 @@ from portal_app.state.notices import NoticesState
 from portal_app.state.session import SessionState
 
 
-@patient_page("/home", "nav.home", on_load=[NoticesState.watch])
+@patient_page("/home", on_load=[NoticesState.watch])
 def home() -> rx.Component:
     greeting = LanguageState.strings["home.greeting"].to(str).replace("{name}", SessionState.display_name)
     return rx.vstack(

@@ -34,7 +34,7 @@ def _theme_choice() -> rx.Component:
     )
 
 
-@patient_page("/more", "nav.more")
+@patient_page("/more")
 def more() -> rx.Component:
     return rx.vstack(
         page_header(tr("nav.more")),

@@ -22,28 +22,20 @@ def _call_clinic() -> rx.Component:
     )
 
 
-@patient_page("/appointments", "nav.appointments")
-def appointments() -> rx.Component:
-    return rx.vstack(
-        page_header(tr("nav.appointments")),
-        card(empty_state("calendar-days", tr("appointments.empty_title"), tr("appointments.empty_text"), _call_clinic())),
-        width="100%",
-    )
+def _empty_section(route: str, icon: str, area: str, action: rx.Component | None) -> None:
+    """Register a patient page that says plainly it has nothing yet (keys ``<area>.empty_*``)."""
+
+    def body() -> rx.Component:
+        return rx.vstack(
+            page_header(tr(f"nav.{area}")),
+            card(empty_state(icon, tr(f"{area}.empty_title"), tr(f"{area}.empty_text"), action)),
+            width="100%",
+        )
+
+    body.__name__ = area
+    patient_page(route)(body)
 
 
-@patient_page("/messages", "nav.messages")
-def messages() -> rx.Component:
-    return rx.vstack(
-        page_header(tr("nav.messages")),
-        card(empty_state("message-circle", tr("messages.empty_title"), tr("messages.empty_text"), _call_clinic())),
-        width="100%",
-    )
-
-
-@patient_page("/health", "nav.health")
-def health() -> rx.Component:
-    return rx.vstack(
-        page_header(tr("nav.health")),
-        card(empty_state("clipboard-list", tr("health.empty_title"), tr("health.empty_text"))),
-        width="100%",
-    )
+_empty_section("/appointments", "calendar-days", "appointments", _call_clinic())
+_empty_section("/messages", "message-circle", "messages", _call_clinic())
+_empty_section("/health", "clipboard-list", "health", None)

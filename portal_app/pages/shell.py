@@ -62,8 +62,8 @@ def _frame(items: list[NavItem], active: str, content: rx.Component, title: rx.V
     )
 
 
-def patient_page(route: str, title_key: str, on_load: list | None = None):
-    """Register a patient page: guarded, in the patient shell, titled in the reader's language."""
+def patient_page(route: str, on_load: list | None = None):
+    """Register a patient page: guarded, in the patient shell."""
 
     def wrap(body: Callable[[], rx.Component]):
         @rx.page(route=route, title=f"{settings.clinic_name}", on_load=[GuardState.patient_page, *(on_load or [])])
