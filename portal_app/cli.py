@@ -39,7 +39,21 @@ def _demo_logins(_args) -> None:
     print(f"  {'username':<16} {'password':<34} {'role':<11} who")
     for login in demo_clinic.logins():
         print(f"  {login.username:<16} {login.password:<34} {login.role:<11} {login.who}")
+    print("\nEach account also asks for a 6-digit code from an authenticator app. For the demo, get it with:")
+    print("  .venv/bin/portal demo-code USERNAME")
     print(f"\nOpen http://localhost:{settings.port} (a phone-sized window shows the mobile layout).\n")
+
+
+def _demo_code(args) -> None:
+    import pyotp
+
+    from portal_app.services import demo_clinic
+
+    if settings.production:
+        sys.exit("Refusing: demo accounts do not exist in production.")
+    key = demo_clinic.authenticator_key(args.username)
+    print(f"{pyotp.TOTP(key).now()}  (the code for {args.username} now; it changes every 30 seconds)")
+    print(f"To use an authenticator app instead, add this key: {key}")
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -90,6 +104,50 @@ def _scheduler(_args) -> None:
     scheduler.run_forever()
 
 
+def _audit(_args) -> None:
+    from portal_app import db
+    from portal_app.services import audit
+
+    with db.transaction() as session:
+        report = audit.verify(session)
+    if not report.ok:
+        sys.exit(f"Audit trail broken after {report.rows_checked - 1} good rows: {report.first_problem}")
+    print(f"Audit trail intact: {report.rows_checked} rows")
+    if report.last_hash:
+        print(f"Latest row hash: {report.last_hash} (keep it outside the database to catch a rewritten trail)")
+
+
+def _outbox(_args) -> None:
+    """Send the due notices once (the scheduler does this every 10 s)."""
+    import logging
+
+    from portal_app.jobs import outbox_sender
+
+    logging.basicConfig(level=logging.INFO)
+    report = outbox_sender.send_due()
+    print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+
+
+def _invite(args) -> None:
+    from portal_app import db, i18n
+    from portal_app.services import invitations, patients
+    from portal_app.services.access import Actor
+    from portal_app.services.errors import ServiceError
+
+    actor = Actor.system("portal command")
+    try:
+        with db.transaction() as session:
+            found = patients.find_patients(session, actor, args.mrn)
+            match = [item for item in found.items if item.mrn.upper() == args.mrn.strip().upper()]
+            if not match:
+                sys.exit(f"No patient has the MRN {args.mrn!r}.")
+            issued = invitations.issue(session, actor, match[0].id)
+    except ServiceError as refused:
+        sys.exit(i18n.t(refused.key, **refused.params))
+    print(f"Activation code for {match[0].name} ({match[0].mrn}): {issued.code}")
+    print(f"Works once, until {issued.expires_at:%Y-%m-%d %H:%M} UTC. Also sent by: {', '.join(issued.sent_to) or 'nothing'}.")
+
+
 def _check_config(_args) -> None:
     for name, value in describe(settings).items():
         print(f"{name:<24} {value}")
@@ -105,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     seed.add_argument("--quiet", action="store_true")
     seed.set_defaults(run=_seed_demo)
     commands.add_parser("demo-logins", help="print the demo sign-ins").set_defaults(run=_demo_logins)
+    demo_code = commands.add_parser("demo-code", help="print a demo account's current authenticator code")
+    demo_code.add_argument("username")
+    demo_code.set_defaults(run=_demo_code)
 
     notice = commands.add_parser("notice", help="publish or withdraw a clinic notice")
     notice_actions = notice.add_subparsers(dest="action", required=True)
@@ -125,6 +186,16 @@ def main(argv: list[str] | None = None) -> None:
     restore_cmd.set_defaults(run=_restore)
     commands.add_parser("scheduler", help="run the job scheduler process").set_defaults(run=_scheduler)
     commands.add_parser("check-config", help="show settings and check them").set_defaults(run=_check_config)
+    invite_cmd = commands.add_parser("invite", help="invite a patient to the portal: prints an activation code")
+    invite_cmd.add_argument("mrn", help="the patient's medical record number")
+    invite_cmd.set_defaults(run=_invite)
+    outbox_cmd = commands.add_parser("outbox", help="notifications outbox")
+    outbox_cmd.add_subparsers(dest="action", required=True).add_parser("send-once", help="send the due notices now")
+    outbox_cmd.set_defaults(run=_outbox)
+    audit_cmd = commands.add_parser("audit", help="check the audit trail")
+    audit_actions = audit_cmd.add_subparsers(dest="action", required=True)
+    audit_actions.add_parser("verify", help="check every audit row against the hash chain")
+    audit_cmd.set_defaults(run=_audit)
 
     args = parser.parse_args(argv)
     try:

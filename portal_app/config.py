@@ -20,6 +20,9 @@ _DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="  # base64 o
 
 ENVIRONMENTS = ("development", "test", "production")
 
+_DEV_VAPID_SUBJECT = "mailto:portal@localhost"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
 
 class SettingsError(ValueError):
     """A setting is missing, malformed or unsafe for the chosen environment."""
@@ -54,6 +57,31 @@ def _bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _is_factory_path(value: str) -> bool:
+    """``package.module:factory`` — the form a pluggable SMS gateway is named in."""
+    module, _, attribute = value.partition(":")
+    return bool(module and attribute) and all(
+        part.isidentifier() for part in [*module.split("."), *attribute.split(".")]
+    )
+
+
+def _vapid_pair_matches(private_b64: str, public_b64: str) -> bool:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def decode(text: str) -> bytes:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    try:
+        private = ec.derive_private_key(int.from_bytes(decode(private_b64), "big"), ec.SECP256R1())
+        public = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        return len(decode(private_b64)) == 32 and public == decode(public_b64)
+    except (ValueError, TypeError):
+        return False
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'portal.db'}"
 
@@ -83,6 +111,19 @@ class Settings:
     clinic_name: str = "Maple Grove Family Clinic"
     clinic_phone: str = "(555) 010-0142"
     backup_dir: str = field(default_factory=lambda: str(PROJECT_ROOT / "var" / "backups"))
+    # Notifications (services/channels.py). Mail goes to one SMTP relay; SMS through a gateway
+    # ("log" only writes to the log, for laptops: production refuses it, or "package.module:factory");
+    # web push is signed with a VAPID key pair (a laptop gets an ephemeral one in var/vapid.json).
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "portal@localhost"
+    sms_gateway: str = "log"
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = _DEV_VAPID_SUBJECT
 
     @property
     def production(self) -> bool:
@@ -115,6 +156,7 @@ class Settings:
             )
         if self.live_poll_seconds <= 0:
             found.append("PORTAL_LIVE_POLL_SECONDS must be above 0")
+        found.extend(self._notification_problems())
         if not self.production:
             return found
         if self.debug:
@@ -142,6 +184,32 @@ class Settings:
                 found.append(f"{variable} may not exceed {limit // 60} minutes")
         if self.session_max_seconds > 12 * 60 * 60:
             found.append("PORTAL_SESSION_MAX_SECONDS may not exceed 12 hours")
+        return found
+
+    def _notification_problems(self) -> list[str]:
+        found: list[str] = []
+        if self.sms_gateway != "log" and not _is_factory_path(self.sms_gateway):
+            found.append(f"PORTAL_SMS_GATEWAY must be log or package.module:factory, got {self.sms_gateway!r}")
+        if not self.vapid_subject.startswith(("mailto:", "https://")):
+            found.append("PORTAL_VAPID_SUBJECT must be a mailto: or https:// address")
+        if bool(self.vapid_private_key) != bool(self.vapid_public_key):
+            found.append("PORTAL_VAPID_PRIVATE_KEY and PORTAL_VAPID_PUBLIC_KEY must be set together")
+        elif self.vapid_private_key and not _vapid_pair_matches(self.vapid_private_key, self.vapid_public_key):
+            found.append("PORTAL_VAPID_PUBLIC_KEY is not the public half of PORTAL_VAPID_PRIVATE_KEY "
+                         "(both base64url: the 32-byte private key and the 65-byte public key)")
+        if self.smtp_password and not self.smtp_starttls and self.smtp_host not in _LOCAL_HOSTS:
+            found.append("PORTAL_SMTP_PASSWORD would cross the network in clear: set PORTAL_SMTP_STARTTLS=true")
+        if not self.production:
+            return found
+        if self.sms_gateway == "log":
+            found.append("PORTAL_SMS_GATEWAY is log, which sends nothing: name your SMS gateway (package.module:factory)")
+        if not self.vapid_private_key:
+            found.append("PORTAL_VAPID_PRIVATE_KEY and PORTAL_VAPID_PUBLIC_KEY are needed for web push "
+                         "(an ephemeral development pair is not kept across machines)")
+        if self.vapid_subject == _DEV_VAPID_SUBJECT:
+            found.append("PORTAL_VAPID_SUBJECT must be the clinic's own mailto: or https:// contact")
+        if self.smtp_host not in _LOCAL_HOSTS and not self.smtp_starttls:
+            found.append("PORTAL_SMTP_STARTTLS must be on when the mail relay (PORTAL_SMTP_HOST) is another machine")
         return found
 
     def check(self) -> None:
@@ -176,12 +244,22 @@ def load_settings() -> Settings:
         clinic_name=_env("PORTAL_CLINIC_NAME", "Maple Grove Family Clinic"),
         clinic_phone=_env("PORTAL_CLINIC_PHONE", "(555) 010-0142"),
         backup_dir=_env("PORTAL_BACKUP_DIR", "") or str(PROJECT_ROOT / "var" / "backups"),
+        smtp_host=_env("PORTAL_SMTP_HOST", "localhost"),
+        smtp_port=_int("PORTAL_SMTP_PORT", 25),
+        smtp_starttls=_bool("PORTAL_SMTP_STARTTLS", False),
+        smtp_user=_env("PORTAL_SMTP_USER", ""),
+        smtp_password=os.environ.get("PORTAL_SMTP_PASSWORD", ""),
+        mail_from=_env("PORTAL_MAIL_FROM", "portal@localhost"),
+        sms_gateway=_env("PORTAL_SMS_GATEWAY", "log"),
+        vapid_private_key=_env("PORTAL_VAPID_PRIVATE_KEY", ""),
+        vapid_public_key=_env("PORTAL_VAPID_PUBLIC_KEY", ""),
+        vapid_subject=_env("PORTAL_VAPID_SUBJECT", _DEV_VAPID_SUBJECT),
     )
 
 
 def describe(settings: Settings) -> dict[str, str]:
     """Settings with secrets masked, for `portal config`."""
-    masked = {"secret_key", "password_pepper", "encryption_key"}
+    masked = {"secret_key", "password_pepper", "encryption_key", "smtp_password", "vapid_private_key"}
     return {
         f.name: ("***" if f.name in masked else str(getattr(settings, f.name)))
         for f in fields(settings)

@@ -14,13 +14,18 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from portal_app.jobs import housekeeping
+from portal_app.jobs import housekeeping, outbox_sender
 
 log = logging.getLogger("portal.jobs")
 
 
 def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job(housekeeping.prune_live_signals, "interval", minutes=10, id="prune_live_signals",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    # Notices go out within ~10 s; a run that is still sending makes the next one skip (max_instances).
+    scheduler.add_job(outbox_sender.run, "interval", seconds=10, id="outbox_sender",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(outbox_sender.prune, "interval", hours=24, id="prune_outbox",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

@@ -1,8 +1,19 @@
 """All tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from portal_app.models.audit import AuditEvent
+from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
+from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.notice import ClinicNotice
+from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
 from portal_app.models.people import Patient, Role, User, STAFF_ROLES
 from portal_app.models.session import UserSession
 
-__all__ = ["ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]
+__all__ = [
+    "AuditEvent",
+    "Channel", "OutboxMessage", "OutboxStatus", "PushSubscription",
+    "FactorFailures",
+    "Activation", "ActivationFailures", "Invitation",
+    "RecoveryCode",
+    "TotpCredential",
+    "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -19,6 +19,8 @@ class UserSession(SQLModel, table=True):
     # SHA-256 of the one-time hand-off that turns a successful sign-in into the cookie.
     handoff_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     handoff_expires_at: datetime | None = utc_column(default=None, nullable=True)
+    # Set when the second factor was checked; only then may the hand-off become a cookie.
+    factor_verified_at: datetime | None = utc_column(default=None, nullable=True)
     created_at: datetime = created_at_field()
     last_seen_at: datetime = utc_column(nullable=False)
     expires_at: datetime = utc_column(nullable=False)  # absolute lifetime

@@ -26,7 +26,10 @@ def _patient_nav() -> list[NavItem]:
 
 
 def _staff_nav() -> list[NavItem]:
-    return [NavItem("/console", "layout-dashboard", tr("nav.console_today"))]
+    return [
+        NavItem("/console", "layout-dashboard", tr("nav.console_today")),
+        NavItem("/console/patients", "users", tr("nav.console_patients")),
+    ]
 
 
 def _sign_out_button(**props) -> rx.Component:

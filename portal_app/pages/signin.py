@@ -14,7 +14,7 @@ from portal_app.pages.notices import notice_list
 from portal_app.state.guards import GuardState
 from portal_app.state.language import tr
 from portal_app.state.notices import NoticesState
-from portal_app.state.signin import SignInState
+from portal_app.state.signin import CODE_STAGE, SignInState
 
 
 class PasswordVisibility(rx.State):
@@ -58,7 +58,61 @@ def _password_field() -> rx.Component:
     )
 
 
-@rx.page(route="/signin", title=f"Sign in · {settings.clinic_name}", on_load=[GuardState.public_page, NoticesState.watch])
+def _password_step() -> rx.Component:
+    return rx.fragment(
+        rx.heading(tr("signin.title"), as_="h1", size="7"),
+        rx.text(tr("signin.intro"), size="3", color=rx.color("gray", 11)),
+        rx.form(
+            rx.vstack(
+                error_message(SignInState.error),
+                text_field(tr("signin.username"), "username", autocomplete="username", max_length=64),
+                _password_field(),
+                primary_button(tr("signin.submit"), type="submit", loading=SignInState.busy),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SignInState.submit,
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )
+
+
+def _code_step() -> rx.Component:
+    """The second factor: the app's 6-digit code, or (no phone) one recovery code."""
+    return rx.fragment(
+        rx.heading(tr("signin.code_title"), as_="h1", size="7"),
+        rx.text(rx.cond(SignInState.use_recovery, tr("signin.recovery_intro"), tr("signin.code_intro")),
+                size="3", color=rx.color("gray", 11)),
+        rx.form(
+            rx.vstack(
+                error_message(SignInState.error),
+                rx.cond(
+                    SignInState.use_recovery,
+                    text_field(tr("signin.recovery_label"), "code", autocomplete="off", max_length=32,
+                               auto_capitalize="characters", spell_check=False),
+                    text_field(tr("signin.code_label"), "code", autocomplete="one-time-code", max_length=8,
+                               input_mode="numeric", pattern="[0-9 ]*", auto_focus=True),
+                ),
+                primary_button(tr("signin.code_submit"), type="submit", loading=SignInState.busy),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SignInState.submit_code,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.button(
+            rx.cond(SignInState.use_recovery, tr("signin.use_app"), tr("signin.use_recovery")),
+            on_click=SignInState.switch_to_recovery(~SignInState.use_recovery),
+            variant="ghost", size="3", type="button",
+        ),
+        rx.button(tr("signin.start_over"), on_click=SignInState.start_over, variant="ghost", size="3",
+                  color_scheme="gray", type="button"),
+    )
+
+
+@rx.page(route="/signin", title=f"Sign in · {settings.clinic_name}", on_load=[GuardState.public_page, SignInState.start_over, NoticesState.watch])
 def signin() -> rx.Component:
     return rx.box(
         skip_link(tr("nav.skip")),
@@ -71,23 +125,10 @@ def signin() -> rx.Component:
                     spacing="2",
                 ),
                 notice_list(),
-                card(
-                    rx.heading(tr("signin.title"), as_="h1", size="7"),
-                    rx.text(tr("signin.intro"), size="3", color=rx.color("gray", 11)),
-                    rx.form(
-                        rx.vstack(
-                            error_message(SignInState.error),
-                            text_field(tr("signin.username"), "username", autocomplete="username", max_length=64),
-                            _password_field(),
-                            primary_button(tr("signin.submit"), type="submit", loading=SignInState.busy),
-                            spacing="4",
-                            width="100%",
-                        ),
-                        on_submit=SignInState.submit,
-                        reset_on_submit=False,
-                        width="100%",
-                    ),
-                ),
+                card(rx.cond(SignInState.stage == CODE_STAGE, _code_step(), _password_step())),
+                rx.text(tr("signin.activate_question"), " ",
+                        rx.link(tr("signin.activate_link"), href="/activate", underline="always", weight="bold"),
+                        size="3"),
                 rx.text(tr("signin.help"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}", underline="always"), size="3"),
                 language_picker(),
                 spacing="5",

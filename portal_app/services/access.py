@@ -19,6 +19,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notices.list_all": frozenset({Role.ADMIN, Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN, SYSTEM}),
     "console.open": frozenset({Role.ADMIN, Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
     "own_record.open": frozenset({Role.PATIENT}),
+    "audit.report": frozenset({Role.ADMIN, SYSTEM}),  # the whole trail, by period and field
+    "audit.own": frozenset({Role.PATIENT}),  # who accessed my own record (services/audit.py checks it is theirs)
+    "patients.register": frozenset({Role.ADMIN, Role.FRONT_DESK}),
+    "patients.find": frozenset({Role.ADMIN, Role.FRONT_DESK, SYSTEM}),  # SYSTEM: `portal invite MRN`
+    "invitations.create": frozenset({Role.ADMIN, Role.FRONT_DESK, SYSTEM}),
 }
 
 

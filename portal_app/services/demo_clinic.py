@@ -7,6 +7,8 @@ demo data here (appointments, messages, results...).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,6 +17,7 @@ from sqlmodel import Session, select
 from portal_app import clock
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.people import Patient, Role, User
+from portal_app.services import mfa
 from portal_app.services.passwords import hash_password
 
 
@@ -52,14 +55,20 @@ def _password(username: str) -> str:
     return username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
 
 
+def authenticator_key(username: str) -> str:
+    """A fixed key per demo account, so a newcomer can add it to an authenticator app once."""
+    return base64.b32encode(hashlib.sha256(f"demo-authenticator:{username}".encode()).digest()[:20]).decode()
+
+
 def is_seeded(session: Session) -> bool:
     return session.exec(select(User).limit(1)).first() is not None
 
 
 def seed(session: Session) -> list[DemoLogin]:
     """Create the demo clinic in an empty database; returns the sign-ins to print."""
+    accounts: list[User] = []
     for username, name, title, role in STAFF:
-        session.add(
+        accounts.append(
             User(username=username, display_name=name, title=title, role=role,
                  email=f"{username}@maplegrove.example", password_hash=hash_password(_password(username)))
         )
@@ -71,10 +80,14 @@ def seed(session: Session) -> list[DemoLogin]:
         session.flush()
         if username is None:
             continue
-        session.add(
+        accounts.append(
             User(username=username, display_name=f"{given} {family}", role=Role.PATIENT, patient_id=patient.id,
                  email=patient.email, preferred_language=language, password_hash=hash_password(_password(username)))
         )
+    session.add_all(accounts)
+    session.flush()
+    for account in accounts:
+        mfa.enrol_confirmed(session, account.id, authenticator_key(account.username))
     session.add(
         ClinicNotice(
             message="Flu shots are here. Walk in Monday to Friday, 9 am to 4 pm.",

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from portal_app import clock
 from portal_app.models.notice import ClinicNotice
-from portal_app.services import live
+from portal_app.services import audit, live
 from portal_app.services.access import Actor, require
 from portal_app.services.errors import InvalidInput, NotFound
 
@@ -59,6 +59,7 @@ def publish(
     live.announce(session, live.NOTICES)
     session.flush()
     assert notice.id is not None
+    audit.record(session, actor, "create", "notices", detail=f"notice {notice.id}")
     return notice.id
 
 
@@ -70,6 +71,7 @@ def withdraw(session: Session, actor: Actor, notice_id: int) -> None:
     notice.withdrawn_at = clock.now()
     session.add(notice)
     live.announce(session, live.NOTICES)
+    audit.record(session, actor, "delete", "notices", detail=f"notice {notice_id}")
 
 
 def current(session: Session, language: str) -> list[NoticeView]:

@@ -1,43 +1,69 @@
-"""The sign-in form: checks the password through the service, then hands over to the cookie route."""
+"""The sign-in form: password, then the authenticator (or a recovery) code, then the cookie route."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import sessions
-from portal_app.services.errors import ServiceError
+from portal_app.services import signin
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 from portal_app.state.session import full_page_load
 
+PASSWORD_STAGE = "password"
+CODE_STAGE = "code"
+
 
 class SignInState(rx.State):
+    stage: str = PASSWORD_STAGE
+    use_recovery: bool = False  # typing a recovery code instead of the app's code
     error: str = ""
     busy: bool = False
+    _pending: str = ""  # names the half-done sign-in on the server; never sent to the browser
+
+    async def _show(self, step: signin.Step) -> None:
+        language = await self.get_state(LanguageState)
+        self.error = language._t(step.error, seconds=step.wait_seconds)
 
     @rx.event
     async def submit(self, form: dict):
-        language = await self.get_state(LanguageState)
+        """The password step."""
         if not isinstance(form, dict):
-            return
-        username, password = form.get("username"), form.get("password")
-        if not isinstance(username, str) or not isinstance(password, str):
-            self.error = language._t("signin.error.wrong")
             return
         self.busy = True
         yield
-        try:
-            handoff = await run_service(
-                sessions.sign_in,
-                username,
-                password,
-                ip=self.router.session.client_ip,
-                user_agent=self.router.headers.user_agent,
-            )
-        except ServiceError as refused:
-            self.error = language._t(refused.key, **refused.params)
-            self.busy = False
-            return
-        self.error = ""
+        step = await run_service(
+            signin.check_password, form.get("username"), form.get("password"),
+            ip=self.router.session.client_ip, user_agent=self.router.headers.user_agent,
+        )
         self.busy = False
-        yield full_page_load(f"/auth/complete?h={handoff}")
+        if not step.ok:
+            await self._show(step)
+            return
+        self._pending, self.error, self.stage, self.use_recovery = step.token, "", CODE_STAGE, False
+
+    @rx.event
+    async def submit_code(self, form: dict):
+        """The second step: a 6-digit code, or one recovery code."""
+        if not isinstance(form, dict) or self.stage != CODE_STAGE:
+            return
+        self.busy = True
+        yield
+        step = await run_service(signin.check_second_factor, self._pending, form.get("code"),
+                                 recovery=self.use_recovery, ip=self.router.session.client_ip)
+        self.busy = False
+        if not step.ok:
+            await self._show(step)
+            if step.error == "signin.error.start_again":
+                self._pending, self.stage = "", PASSWORD_STAGE
+            return
+        self._pending, self.error = "", ""
+        yield full_page_load(f"/auth/complete?h={step.token}")
+
+    @rx.event
+    def switch_to_recovery(self, recovery: bool):
+        self.use_recovery = recovery is True
+        self.error = ""
+
+    @rx.event
+    def start_over(self):
+        self._pending, self.error, self.stage, self.use_recovery = "", "", PASSWORD_STAGE, False

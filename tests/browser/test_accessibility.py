@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -57,6 +59,77 @@ def test_console_pages(portal, open_context, viewport):
         page.goto(f"{portal.url}{route}")
         expect(page.locator("main h1")).to_be_visible()
         _check(page, route, f"{viewport['width']}")
+
+
+def _invited_patient(portal) -> tuple[str, str]:
+    """A new chart in the served portal's database and an activation code for it (`portal invite`)."""
+    from datetime import date
+
+    from portal_app import db
+    from portal_app.models.people import Patient
+
+    mrn = f"AX-{secrets.token_hex(4).upper()}"
+    with db.transaction(portal.env["PORTAL_DATABASE_URL"]) as session:
+        session.add(Patient(mrn=mrn, given_name="Axel", family_name="Brandt", birth_date=date(1950, 4, 5), sex="male"))
+    printed = portal.portal_command("invite", mrn).stdout
+    return re.search(r": ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$", printed, re.MULTILINE).group(1), mrn
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_activation_pages(portal, open_context, viewport):
+    """Every screen of the activation wizard, walked through with a real code."""
+    code, _mrn = _invited_patient(portal)
+    page = open_context(viewport).new_page()
+    size = f"{viewport['width']}"
+    page.goto(f"{portal.url}/activate")
+    expect(page.get_by_role("heading", name="Enter your activation code")).to_be_visible()
+    _check(page, "activate-1-code", size)
+    page.locator("#field-code").fill(code)
+    page.get_by_label("Month").fill("4")
+    page.get_by_label("Day").fill("5")
+    page.get_by_label("Year").fill("1950")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Terms of use and privacy")).to_be_visible()
+    _check(page, "activate-2-terms", size)
+    page.get_by_role("button", name="I agree").click()
+    expect(page.get_by_role("heading", name="Choose a username and password")).to_be_visible()
+    page.locator("#field-username").fill(f"axel.{secrets.token_hex(2)}")
+    page.locator("#field-password").fill("password")
+    expect(page.locator("#password-advice")).to_contain_text("Use at least 10 characters")
+    _check(page, "activate-3-account", size)
+    page.locator("#field-password").fill("copper lantern over quiet hills")
+    expect(page.locator("#password-advice")).to_contain_text("This password is fine.")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Add your authenticator app")).to_be_visible()
+    _check(page, "activate-4-authenticator", size)
+    page.locator("#field-otp").fill(pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", "")).now())
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    _check(page, "activate-5-recovery", size)
+    page.get_by_label("I have saved these codes").check()
+    page.get_by_role("button", name="Finish").click()
+    expect(page.get_by_role("heading", name="Your account is ready")).to_be_visible()
+    _check(page, "activate-6-done", size)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_patients_console_page(portal, open_context, viewport):
+    """The front desk's patients page: empty, with results, and with a code to print."""
+    _code, mrn = _invited_patient(portal)
+    page = open_context(viewport).new_page()
+    size = f"{viewport['width']}"
+    sign_in(page, portal.url, "desk.tanaka")
+    expect(page).to_have_url(re.compile(r"/console/?$"))
+    page.goto(f"{portal.url}/console/patients")
+    expect(page.locator("main h1")).to_have_text("Patients")
+    _check(page, "console-patients", size)
+    page.locator("#field-query").fill(mrn)
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("li").filter(has_text="Axel Brandt")
+    expect(row).to_contain_text("Invited")
+    row.get_by_role("button", name="New code").click()
+    expect(page.locator("#invite-code")).to_be_visible()
+    _check(page, "console-patients-invite", size)
 
 
 def test_offline_page(portal, phone):

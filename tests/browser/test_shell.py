@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.browser import FrameRecorder, demo_password, sign_in
+from tests.support.browser import FrameRecorder, demo_password, enter_password, fresh_demo_code, sign_in
 
 MAIN_MENU = "nav[aria-label='Main menu']"
 
@@ -59,10 +59,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(portal, phone):
 
 
 def test_wrong_password_says_so_and_stays(portal, phone):
-    sign_in(phone, portal.url, "walter.pimm", "not-his-password-at-all")
+    enter_password(phone, portal.url, "walter.pimm", "not-his-password-at-all")
     expect(phone.get_by_role("alert")).to_contain_text("do not match")
     expect(phone).to_have_url(re.compile(r"/signin/?$"))
-    sign_in(phone, portal.url, "nobody.here", "whatever-password-123")
+    enter_password(phone, portal.url, "nobody.here", "whatever-password-123")
     expect(phone.get_by_role("alert")).to_contain_text("do not match")
 
 
@@ -103,3 +103,19 @@ def test_language_follows_the_browser_then_the_account(portal, open_context):
     sign_in(english, portal.url, "rosa.delgado")  # Rosa chose Spanish in her account
     expect(english.get_by_role("heading", name="Hola, Rosa Delgado")).to_be_visible()
     expect(english.get_by_role("link", name="Inicio", exact=True).locator("visible=true")).to_have_count(1)
+
+
+def test_the_password_alone_is_not_enough(portal, phone):
+    enter_password(phone, portal.url, "walter.pimm")
+    expect(phone.get_by_role("heading", name="Enter your code")).to_be_visible()
+    phone.goto(f"{portal.url}/home")
+    expect(phone).to_have_url(re.compile(r"/signin/?$"))  # leaving the code step signs nobody in
+    expect(phone.get_by_role("heading", name="Sign in")).to_be_visible()  # and the form starts over
+    enter_password(phone, portal.url, "walter.pimm")
+    code = phone.locator("#field-code")
+    code.fill("000000" if fresh_demo_code(portal.url, "walter.pimm") != "000000" else "111111")
+    phone.locator("button[type=submit]").click()
+    expect(phone.get_by_role("alert")).to_contain_text("code did not work")
+    code.fill(fresh_demo_code(portal.url, "walter.pimm"))
+    phone.locator("button[type=submit]").click()
+    expect(phone).to_have_url(re.compile(r"/home/?$"))

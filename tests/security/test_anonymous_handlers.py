@@ -8,8 +8,11 @@ staff and patient pages, plus ``setvar`` on every var and calls to private ``_he
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session, select
 
 from portal_app.db import get_engine
+from portal_app.models.audit import AuditEvent
+from portal_app.services import audit
 from portal_app.services.backup import table_checksums
 from portal_app.state.handler_access import HANDLER_ACCESS
 from tests.security.helpers import (
@@ -26,6 +29,8 @@ from tests.security.helpers import (
 # Tables an anonymous visit may legitimately touch: live signals, and the session rows other tests
 # in this run create (an anonymous client cannot create a signed-in session without a password).
 VOLATILE_TABLES = {"live_signal", "user_session"}
+# Failed sign-ins are audited: the trail may grow, with those rows only (test_only_failed_sign_ins_...).
+VOLATILE_TABLES |= {"audit_event"}
 
 HUGE = "A" * 200_000
 
@@ -108,7 +113,15 @@ def _hostile_session(portal, handlers, states) -> tuple[RawSocket, list[Update]]
 
 
 @pytest.fixture(scope="module")
-def hostile_run(portal, states):
+def audit_mark(portal) -> tuple[int, str | None]:
+    """The newest audit row (id, hash) before the hostile run."""
+    with Session(get_engine(portal.env["PORTAL_DATABASE_URL"])) as session:
+        last = session.exec(select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return (last[0], last[1]) if last else (0, None)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(portal, states, audit_mark):
     """Run every call once for the module; checksums of the served database before and after."""
     engine = get_engine(portal.env["PORTAL_DATABASE_URL"])
     before = table_checksums(engine)
@@ -146,15 +159,26 @@ def test_the_database_is_unchanged(hostile_run):
     assert changed == [], f"an anonymous client changed tables: {changed}"
 
 
+def test_only_failed_sign_ins_were_added_to_the_audit_trail(portal, hostile_run, audit_mark):
+    last_id, last_hash = audit_mark
+    with Session(get_engine(portal.env["PORTAL_DATABASE_URL"])) as session:
+        assert audit.verify(session).ok  # no earlier row changed or went missing
+        if last_id:
+            assert session.get(AuditEvent, last_id).row_hash == last_hash
+        added = session.exec(select(AuditEvent).where(AuditEvent.id > last_id)).all()
+    assert added, "the hostile sign-in attempts were not audited"
+    assert {(row.action, row.outcome, row.actor_user_id, row.patient_id) for row in added} == {
+        ("sign_in_failed", "failure", None, None)}
+
+
 def test_the_checks_above_can_fail(portal, states):
     """Controls: a signed-in socket *does* get signed_in true, a name, and a redirect home."""
     from portal_app import db
     from portal_app.services import sessions
-    from tests.support.browser import demo_password
+    from tests.support.browser import demo_handoff
 
     url = portal.env["PORTAL_DATABASE_URL"]
-    with db.transaction(url) as session:
-        handoff = sessions.sign_in(session, "walter.pimm", demo_password("walter.pimm"))
+    handoff = demo_handoff(portal.url, "walter.pimm")
     with db.transaction(url) as session:
         token = sessions.complete_handoff(session, handoff)
     handlers = our_handlers()

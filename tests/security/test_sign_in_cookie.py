@@ -1,7 +1,7 @@
 """The hand-off from the sign-in form to the HttpOnly session cookie, and sign-out, over plain HTTP.
 
-A valid hand-off is made the way the sign-in handler makes it: ``sessions.sign_in`` on the served
-portal's database with a demo patient's password.
+A valid hand-off is made the way the sign-in page makes it: both steps of services/signin.py on the
+served portal's database with a demo patient's password and authenticator code.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import select
 from portal_app import clock, db
 from portal_app.models.session import UserSession
 from portal_app.services import sessions
-from tests.support.browser import demo_password
+from tests.support.browser import demo_handoff
 
 COOKIE = "portal_session"  # http:// origins; __Host-portal_session behind https
 PATIENT = "rosa.delgado"
@@ -34,9 +34,8 @@ def client(portal):
 
 
 @pytest.fixture
-def handoff(database) -> str:
-    with db.transaction(database) as session:
-        return sessions.sign_in(session, PATIENT, demo_password(PATIENT), ip="127.0.0.1", user_agent="pytest")
+def handoff(portal) -> str:
+    return demo_handoff(portal.url, PATIENT)
 
 
 def _resolve(database: str, token: str):

@@ -9,6 +9,10 @@ import pytest
 
 from portal_app import config
 from portal_app.config import Settings, SettingsError, load_settings
+from portal_app.services.channels import generate_vapid_keys
+
+_VAPID = generate_vapid_keys()
+_OTHER_VAPID = generate_vapid_keys()
 
 SAFE = Settings(
     env="production",
@@ -18,6 +22,10 @@ SAFE = Settings(
     encryption_key="cHJvZHVjdGlvbi1rZXktMzItYnl0ZXMtbG9uZy4uLi4=",
     bcrypt_cost=12,
     debug=False,
+    sms_gateway="clinic_sms.gateway:TextGateway",
+    vapid_private_key=_VAPID.private_key,
+    vapid_public_key=_VAPID.public_key,
+    vapid_subject="mailto:it@maplegrove.example",
 )
 
 
@@ -51,6 +59,14 @@ UNSAFE = [
     pytest.param({"redis_url": "redis://cache:6379/0"}, "PORTAL_REDIS_URL", id="redis-with-embedded-scheduler"),
     pytest.param({"scheduler": "sometimes"}, "PORTAL_SCHEDULER", id="unknown-scheduler"),
     pytest.param({"live_poll_seconds": 0}, "PORTAL_LIVE_POLL_SECONDS", id="live-poll-zero"),
+    pytest.param({"sms_gateway": "log"}, "PORTAL_SMS_GATEWAY", id="log-sms-gateway"),
+    pytest.param({"sms_gateway": "twilio"}, "PORTAL_SMS_GATEWAY", id="sms-gateway-not-a-factory"),
+    pytest.param({"vapid_private_key": "", "vapid_public_key": ""}, "PORTAL_VAPID_PRIVATE_KEY", id="no-vapid-keys"),
+    pytest.param({"vapid_public_key": _OTHER_VAPID.public_key}, "PORTAL_VAPID_PUBLIC_KEY", id="vapid-keys-not-a-pair"),
+    pytest.param({"vapid_public_key": ""}, "PORTAL_VAPID_PUBLIC_KEY", id="vapid-public-key-missing"),
+    pytest.param({"vapid_subject": "mailto:portal@localhost"}, "PORTAL_VAPID_SUBJECT", id="default-vapid-subject"),
+    pytest.param({"vapid_subject": "it@maplegrove.example"}, "PORTAL_VAPID_SUBJECT", id="vapid-subject-not-a-uri"),
+    pytest.param({"smtp_host": "mail.maplegrove.example"}, "PORTAL_SMTP_STARTTLS", id="remote-smtp-without-tls"),
 ]
 
 
@@ -76,8 +92,10 @@ def test_production_refuses_an_unsafe_setting_and_names_its_variable(change, var
         {"bcrypt_cost": 13},
         {"redis_url": "redis://cache:6379/0", "scheduler": "external"},
         {"origins": ("https://portal.maplegrove.example", "https://maplegrove.example")},
+        {"smtp_host": "mail.maplegrove.example", "smtp_starttls": True, "smtp_password": "s3cret"},
     ],
-    ids=["idle-at-the-limits", "idle-at-60s", "lifetime-12h", "bcrypt-13", "redis-external-scheduler", "two-https"],
+    ids=["idle-at-the-limits", "idle-at-60s", "lifetime-12h", "bcrypt-13", "redis-external-scheduler", "two-https",
+         "remote-smtp-with-starttls"],
 )
 def test_production_accepts_values_at_the_limits(change):
     assert dataclasses.replace(SAFE, **change).problems() == []
@@ -120,6 +138,9 @@ def test_load_settings_without_variables_gives_valid_development_defaults(clean_
     assert loaded.bcrypt_cost == 12
     assert (loaded.patient_idle_seconds, loaded.staff_idle_seconds) == (30 * 60, 15 * 60)
     assert loaded.session_max_seconds == 12 * 60 * 60
+    assert (loaded.smtp_host, loaded.smtp_port, loaded.smtp_starttls) == ("localhost", 25, False)
+    assert (loaded.mail_from, loaded.sms_gateway) == ("portal@localhost", "log")
+    assert loaded.vapid_private_key == "" and loaded.vapid_subject == "mailto:portal@localhost"
 
 
 def test_load_settings_reads_every_portal_variable(clean_environment):
@@ -141,6 +162,16 @@ def test_load_settings_reads_every_portal_variable(clean_environment):
     env.setenv("PORTAL_SCHEDULER", "EXTERNAL")
     env.setenv("PORTAL_DATABASE_URL", "postgresql+psycopg://portal@db/portal")
     env.setenv("PORTAL_CLINIC_NAME", "Cedar Clinic")
+    env.setenv("PORTAL_SMTP_HOST", "mail.cedar.example")
+    env.setenv("PORTAL_SMTP_PORT", "587")
+    env.setenv("PORTAL_SMTP_STARTTLS", "yes")
+    env.setenv("PORTAL_SMTP_USER", "portal")
+    env.setenv("PORTAL_SMTP_PASSWORD", "relay password")
+    env.setenv("PORTAL_MAIL_FROM", "portal@cedar.example")
+    env.setenv("PORTAL_SMS_GATEWAY", "cedar_sms:Gateway")
+    env.setenv("PORTAL_VAPID_PRIVATE_KEY", _VAPID.private_key)
+    env.setenv("PORTAL_VAPID_PUBLIC_KEY", _VAPID.public_key)
+    env.setenv("PORTAL_VAPID_SUBJECT", "https://cedar.example/contact")
 
     loaded = load_settings()
 
@@ -156,6 +187,11 @@ def test_load_settings_reads_every_portal_variable(clean_environment):
     assert (loaded.redis_url, loaded.scheduler) == ("redis://cache:6379/0", "external")
     assert loaded.database_url == "postgresql+psycopg://portal@db/portal"
     assert loaded.clinic_name == "Cedar Clinic"
+    assert (loaded.smtp_host, loaded.smtp_port, loaded.smtp_starttls) == ("mail.cedar.example", 587, True)
+    assert (loaded.smtp_user, loaded.smtp_password, loaded.mail_from) == ("portal", "relay password", "portal@cedar.example")
+    assert loaded.sms_gateway == "cedar_sms:Gateway"
+    assert (loaded.vapid_private_key, loaded.vapid_public_key) == (_VAPID.private_key, _VAPID.public_key)
+    assert loaded.vapid_subject == "https://cedar.example/contact"
     loaded.check()  # a correct production environment starts
 
 
@@ -179,6 +215,8 @@ def test_load_settings_in_production_with_dev_secrets_is_refused(clean_environme
         ("PORTAL_SESSION_MAX_SECONDS", "12h"),
         ("PORTAL_LIVE_POLL_SECONDS", "fast"),
         ("PORTAL_DEBUG", "maybe"),
+        ("PORTAL_SMTP_PORT", "smtp"),
+        ("PORTAL_SMTP_STARTTLS", "tls"),
     ],
 )
 def test_load_settings_rejects_a_malformed_value_naming_the_variable(clean_environment, variable, value):

@@ -17,8 +17,8 @@ LOCALES = APP / "locales"
 
 # tr("key"), self._t("key"), language._t("key"), i18n.t("key"), and the service errors' keys.
 KEY_CALL = re.compile(
-    r"""(?:\btr|\b_t|\bi18n\.t|\b(?:ServiceError|InvalidInput|PermissionDenied|NotFound))\(\s*(["'])([^"']+)\1"""
-)
+    r"""(?:(?:\btr|\b_t|\bi18n\.t|\b(?:ServiceError|InvalidInput|PermissionDenied|NotFound))\(\s*|\berror=)(["'])([^"'.]+\.[^"']+)\1"""
+)  # calls that take a key, and results that carry one (``Step(error="signin.error.wrong")``)
 DEFAULT_ERROR_KEYS = {"error.not_allowed", "error.not_found"}
 
 

@@ -17,6 +17,10 @@ from portal_app.db import get_engine
 from tests.support.databases import fresh_postgres_database, postgres_reachable, require_or_skip
 
 TABLES = {"patient", "user", "user_session", "clinic_notice", "live_signal"}
+TABLES |= {"audit_event"}  # 0002: audit trail
+TABLES |= {"outbox_message", "push_subscription"}  # 0003: notifications outbox
+TABLES |= {"totp_credential", "recovery_code", "factor_failures"}  # 0004: second factor
+TABLES |= {"invitation", "activation", "activation_failures"}  # 0005: invitations and activation
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
 
+SERVED: dict[str, "ServedPortal"] = {}  # base URL -> the portal serving it (for helpers given only a URL)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -119,8 +122,10 @@ def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 2
     try:
         _wait_until_up(portal, timeout)
         _keep_node_modules(workdir / "web")
+        SERVED[portal.url] = portal
         yield portal
     finally:
+        SERVED.pop(portal.url, None)
         _stop(portal.process)
 
 
