@@ -148,6 +148,26 @@ def _invite(args) -> None:
     print(f"Works once, until {issued.expires_at:%Y-%m-%d %H:%M} UTC. Also sent by: {', '.join(issued.sent_to) or 'nothing'}.")
 
 
+def _create_admin(args) -> None:
+    from portal_app import db, i18n
+    from portal_app.models.people import Role
+    from portal_app.services import staff
+    from portal_app.services.access import Actor
+    from portal_app.services.errors import ServiceError
+
+    actor = Actor.system("portal create-admin")
+    try:
+        with db.transaction() as session:
+            if staff.admin_exists(session) and not args.another:
+                sys.exit("An admin account already exists; add --another to create one more.")
+            created = staff.create_staff(session, actor, args.username, args.display_name, None, Role.ADMIN, args.email)
+    except ServiceError as refused:
+        sys.exit(i18n.t(refused.key, **refused.params))
+    print(f"Admin {created.username} created. One-time password (shown only now): {created.one_time_password}")
+    print("Give it to the person privately. Note: sign-in also needs an authenticator app, and the first-sign-in")
+    print("set-up for staff (new password + app) is not built yet, so this account cannot finish signing in until it is.")
+
+
 def _check_config(_args) -> None:
     for name, value in describe(settings).items():
         print(f"{name:<24} {value}")
@@ -189,6 +209,12 @@ def main(argv: list[str] | None = None) -> None:
     invite_cmd = commands.add_parser("invite", help="invite a patient to the portal: prints an activation code")
     invite_cmd.add_argument("mrn", help="the patient's medical record number")
     invite_cmd.set_defaults(run=_invite)
+    admin_cmd = commands.add_parser("create-admin", help="create an admin account: prints a one-time password")
+    admin_cmd.add_argument("username")
+    admin_cmd.add_argument("display_name")
+    admin_cmd.add_argument("email")
+    admin_cmd.add_argument("--another", action="store_true", help="allow it when an admin already exists")
+    admin_cmd.set_defaults(run=_create_admin)
     outbox_cmd = commands.add_parser("outbox", help="notifications outbox")
     outbox_cmd.add_subparsers(dest="action", required=True).add_parser("send-once", help="send the due notices now")
     outbox_cmd.set_defaults(run=_outbox)

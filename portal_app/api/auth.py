@@ -52,7 +52,9 @@ async def complete(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     await asyncio.to_thread(_sign_out, request.cookies.get(settings.session_cookie_name))
-    response = RedirectResponse("/signin", status_code=303)
+    # ?reason=idle (the idle watch): the sign-in page then says why, politely. Nothing else is passed on.
+    target = "/signin?reason=idle" if request.query_params.get("reason") == "idle" else "/signin"
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/", secure=settings.cookie_secure, httponly=True, samesite="strict")
     # Drop anything the browser kept for this site: cached pages, storage, the Reflex tab token.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -15,6 +15,12 @@ class NavItem:
     icon: str
     label: rx.Var | str
     badge: rx.Var | None = None  # e.g. an unread count; hidden when 0
+    show: rx.Var | None = None  # e.g. only for some roles (a page still checks on its own)
+    tab_bar: bool = True  # False: sidebar only (the phone tab bar has room for a few items)
+
+
+def _shown(item: NavItem, link: rx.Component) -> rx.Component:
+    return link if item.show is None else rx.cond(item.show, link)
 
 
 def _badge(item: NavItem) -> list[rx.Component]:
@@ -28,7 +34,7 @@ def bottom_tab_bar(items: list[NavItem], active: str, label: rx.Var | str) -> rx
     return rx.el.nav(
         rx.hstack(
             *[
-                rx.link(
+                _shown(item, rx.link(
                     rx.vstack(
                         rx.hstack(rx.icon(item.icon, size=24, aria_hidden="true"), *_badge(item), spacing="1"),
                         rx.text(item.label, size="1", weight="bold" if item.route == active else "regular"),
@@ -44,8 +50,9 @@ def bottom_tab_bar(items: list[NavItem], active: str, label: rx.Var | str) -> rx
                     display="flex",
                     justify_content="center",
                     align_items="center",
-                )
+                ))
                 for item in items
+                if item.tab_bar
             ],
             width="100%",
             height="100%",
@@ -77,7 +84,7 @@ def sidebar(items: list[NavItem], active: str, title: rx.Var | str, label: rx.Va
                 padding_bottom="16px",
             ),
             *[
-                rx.link(
+                _shown(item, rx.link(
                     rx.hstack(
                         rx.icon(item.icon, size=22, aria_hidden="true"),
                         rx.text(item.label, size="3"),
@@ -97,7 +104,7 @@ def sidebar(items: list[NavItem], active: str, title: rx.Var | str, label: rx.Va
                     align_items="center",
                     width="100%",
                     _hover={"background": rx.color("accent", 3)},
-                )
+                ))
                 for item in items
             ],
             rx.spacer(),

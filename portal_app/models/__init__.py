@@ -7,6 +7,8 @@ from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
 from portal_app.models.people import Patient, Role, User, STAFF_ROLES
+from portal_app.models.proxy import BreakGlass, ProxyGrant
+from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
 
 __all__ = [
@@ -15,5 +17,7 @@ __all__ = [
     "FactorFailures",
     "Activation", "ActivationFailures", "Invitation",
     "RecoveryCode",
+    "PasswordReset", "RequestCounter", "SignupRequest",
     "TotpCredential",
+    "BreakGlass", "ProxyGrant",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -34,6 +34,8 @@ class Patient(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     preferred_language: str = Field(default="en", max_length=8)
+    # Staff who are also patients, VIPs...: staff see it only during break-glass (services/access.py).
+    restricted: bool = Field(default=False)
     created_at: datetime = created_at_field()
 
 

@@ -1,5 +1,5 @@
 """Importing this package registers every page (``@rx.page`` only registers on import)."""
 
-from portal_app.pages import activate, console, home, index, more, patients, sections, signin
+from portal_app.pages import account, activate, admin, console, home, index, more, patients, recovery, sections, signin
 
-__all__ = ["activate", "console", "home", "index", "more", "patients", "sections", "signin"]
+__all__ = ["account", "activate", "admin", "console", "home", "index", "more", "patients", "recovery", "sections", "signin"]

@@ -7,10 +7,9 @@ import reflex as rx
 from portal_app.components.cards import card
 from portal_app.components.feedback import error_message
 from portal_app.components.forms import primary_button, text_field
-from portal_app.components.page import skip_link
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.config import settings
-from portal_app.pages.language_picker import language_picker
+from portal_app.pages.public_frame import public_frame
 from portal_app.state.activation import TOTAL_STEPS, ActivationState
 from portal_app.state.guards import GuardState
 from portal_app.state.language import LanguageState, tr
@@ -370,47 +369,24 @@ def _done_step() -> rx.Component:
 @rx.page(route="/activate", title=f"Set up your account · {settings.clinic_name}",
          on_load=[GuardState.public_page, ActivationState.opened])
 def activate() -> rx.Component:
-    return rx.box(
-        skip_link(tr("nav.skip")),
-        rx.el.main(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("heart-pulse", size=36, aria_hidden="true", color=rx.color("accent", 10)),
-                    rx.text(settings.clinic_name, size="5", weight="bold"),
-                    align="center",
-                    spacing="2",
-                ),
-                _progress(),
-                card(
-                    rx.match(
-                        S.screen,
-                        ("consent", _consent_step()),
-                        ("account", _account_step()),
-                        ("authenticator", _authenticator_step()),
-                        ("recovery", _recovery_step()),
-                        ("done", _done_step()),
-                        _code_step(),
-                    ),
-                ),
-                rx.cond(
-                    (S.screen != "code") & (S.screen != "done"),
-                    rx.button(rx.icon("rotate-ccw", aria_hidden="true"), tr("activation.start_over"),
-                              on_click=S.start_over, variant="soft", size="3", min_height=TOUCH_TARGET,
-                              type="button", color_scheme="gray", high_contrast=True),
-                ),
-                rx.text(tr("activation.help"), " ",
-                        rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}", underline="always"), size="3"),
-                language_picker(),
-                spacing="5",
-                width="100%",
-                max_width="480px",
-                margin_x="auto",
-                padding_x="16px",
-                padding_y="24px",
+    return public_frame(
+        _progress(),
+        card(
+            rx.match(
+                S.screen,
+                ("consent", _consent_step()),
+                ("account", _account_step()),
+                ("authenticator", _authenticator_step()),
+                ("recovery", _recovery_step()),
+                ("done", _done_step()),
+                _code_step(),
             ),
-            id="main",
-            tab_index=-1,
         ),
-        min_height="100vh",
-        background=rx.color("accent", 2),
+        rx.cond(
+            (S.screen != "code") & (S.screen != "done"),
+            rx.button(rx.icon("rotate-ccw", aria_hidden="true"), tr("activation.start_over"),
+                      on_click=S.start_over, variant="soft", size="3", min_height=TOUCH_TARGET,
+                      type="button", color_scheme="gray", high_contrast=True),
+        ),
+        help_key="activation.help",
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.cards import card
+from portal_app.components.cards import card, link_card
 from portal_app.components.feedback import empty_state, status_badge
 from portal_app.components.page import page_header
+from portal_app.config import settings
 from portal_app.pages.notices import notice_list
 from portal_app.pages.shell import staff_page
 from portal_app.state.language import LanguageState, tr
@@ -28,6 +29,22 @@ def console() -> rx.Component:
                 empty_state("megaphone", tr("console.no_notices"), tr("console.no_notices_text")),
             ),
         ),
+        _admin_links(),
         spacing="4",
         width="100%",
+    )
+
+
+def _admin_links() -> rx.Component:
+    """Admin tools, for phones too (the tab bar has room for a few items only). Pages check the role again."""
+    return rx.cond(
+        SessionState.role == "admin",
+        card(
+            rx.heading(tr("console.admin_title"), as_="h2", size="5"),
+            link_card("megaphone", tr("nav.console_notices"), tr("console.admin_notices_text"), "/console/notices"),
+            link_card("scroll-text", tr("nav.console_audit"), tr("console.admin_audit_text"), "/console/audit"),
+            link_card("user-cog", tr("nav.console_staff"), tr("console.admin_staff_text"), "/console/staff"),
+            *([] if settings.production else [
+                link_card("mail", tr("nav.console_outbox"), tr("console.admin_outbox_text"), "/console/outbox")]),
+        ),
     )

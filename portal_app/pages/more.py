@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.style import color_mode, set_color_mode
 
-from portal_app.components.cards import card
+from portal_app.components.cards import card, link_card
 from portal_app.components.page import page_header
 from portal_app.config import settings
 from portal_app.pages.language_picker import language_picker
@@ -38,6 +38,7 @@ def _theme_choice() -> rx.Component:
 def more() -> rx.Component:
     return rx.vstack(
         page_header(tr("nav.more")),
+        link_card("shield-check", tr("account.title"), tr("account.more_text"), "/account"),
         card(
             rx.heading(tr("more.settings"), as_="h2", size="5"),
             language_picker(),

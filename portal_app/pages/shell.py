@@ -10,6 +10,7 @@ from portal_app.components.feedback import loading_block
 from portal_app.components.navigation import NavItem, bottom_tab_bar, sidebar
 from portal_app.components.page import app_frame, top_bar
 from portal_app.config import settings
+from portal_app.pages.idle_watch import idle_watch
 from portal_app.state.guards import GuardState
 from portal_app.state.language import tr
 from portal_app.state.session import SessionState
@@ -25,10 +26,25 @@ def _patient_nav() -> list[NavItem]:
     ]
 
 
+def _role_in(*roles: str) -> rx.Var:
+    """Show a navigation item only to these roles (display only: each page and handler checks again)."""
+    shown = SessionState.role == roles[0]
+    for role in roles[1:]:
+        shown = shown | (SessionState.role == role)
+    return shown
+
+
 def _staff_nav() -> list[NavItem]:
     return [
         NavItem("/console", "layout-dashboard", tr("nav.console_today")),
         NavItem("/console/patients", "users", tr("nav.console_patients")),
+        NavItem("/console/signups", "user-plus", tr("nav.signups"), show=_role_in("front_desk", "admin"), tab_bar=False),
+        NavItem("/console/notices", "megaphone", tr("nav.console_notices"), show=_role_in("front_desk", "admin")),
+        NavItem("/console/audit", "scroll-text", tr("nav.console_audit"), show=_role_in("admin"), tab_bar=False),
+        NavItem("/console/staff", "user-cog", tr("nav.console_staff"), show=_role_in("admin"), tab_bar=False),
+        NavItem("/console/account", "shield-check", tr("account.nav"), tab_bar=False),
+        *([] if settings.production else [
+            NavItem("/console/outbox", "mail", tr("nav.console_outbox"), show=_role_in("admin"), tab_bar=False)]),
     ]
 
 
@@ -60,7 +76,8 @@ def _frame(items: list[NavItem], active: str, content: rx.Component, title: rx.V
             bottom_tab_bar(items, active, tr("nav.label")),
         ],
         top_bar=top_bar(title, rx.text(SessionState.display_name, size="2", color=rx.color("gray", 11))),
-        content=rx.cond(SessionState.signed_in, content, loading_block(tr("status.loading"))),
+        # The idle watch runs only while signed in (SECURITY.md: warn a minute before the idle sign-out).
+        content=rx.cond(SessionState.signed_in, rx.fragment(content, idle_watch()), loading_block(tr("status.loading"))),
         skip_label=tr("nav.skip"),
     )
 

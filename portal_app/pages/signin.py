@@ -7,11 +7,11 @@ import reflex as rx
 from portal_app.components.cards import card
 from portal_app.components.feedback import error_message
 from portal_app.components.forms import primary_button, text_field
-from portal_app.components.page import skip_link
 from portal_app.config import settings
-from portal_app.pages.language_picker import language_picker
 from portal_app.pages.notices import notice_list
+from portal_app.pages.public_frame import public_frame
 from portal_app.state.guards import GuardState
+from portal_app.state.idle import SignedOutNoticeState
 from portal_app.state.language import tr
 from portal_app.state.notices import NoticesState
 from portal_app.state.signin import CODE_STAGE, SignInState
@@ -112,35 +112,33 @@ def _code_step() -> rx.Component:
     )
 
 
-@rx.page(route="/signin", title=f"Sign in · {settings.clinic_name}", on_load=[GuardState.public_page, SignInState.start_over, NoticesState.watch])
+@rx.page(route="/signin", title=f"Sign in · {settings.clinic_name}", on_load=[GuardState.public_page, SignInState.start_over, NoticesState.watch,
+                                 SignedOutNoticeState.opened])
 def signin() -> rx.Component:
-    return rx.box(
-        skip_link(tr("nav.skip")),
-        rx.el.main(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("heart-pulse", size=36, aria_hidden="true", color=rx.color("accent", 10)),
-                    rx.text(settings.clinic_name, size="5", weight="bold"),
-                    align="center",
-                    spacing="2",
-                ),
-                notice_list(),
-                card(rx.cond(SignInState.stage == CODE_STAGE, _code_step(), _password_step())),
-                rx.text(tr("signin.activate_question"), " ",
-                        rx.link(tr("signin.activate_link"), href="/activate", underline="always", weight="bold"),
-                        size="3"),
-                rx.text(tr("signin.help"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}", underline="always"), size="3"),
-                language_picker(),
-                spacing="5",
+    return public_frame(
+        notice_list(),
+        rx.cond(
+            SignedOutNoticeState.away,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("clock", aria_hidden="true")),
+                rx.callout.text(tr("signin.away")),
+                color_scheme="blue",
+                high_contrast=True,
+                size="2",
                 width="100%",
-                max_width="440px",
-                margin_x="auto",
-                padding_x="16px",
-                padding_y="24px",
+                role="status",
+                id="signed-out-away",
             ),
-            id="main",
-            tab_index=-1,
         ),
-        min_height="100vh",
-        background=rx.color("accent", 2),
+        card(rx.cond(SignInState.stage == CODE_STAGE, _code_step(), _password_step())),
+        rx.hstack(
+            rx.link(tr("signin.forgot_link"), href="/forgot", underline="always", size="3"),
+            rx.link(tr("signin.signup_link"), href="/signup", underline="always", size="3"),
+            spacing="4", wrap="wrap",
+        ),
+        rx.text(tr("signin.activate_question"), " ",
+                rx.link(tr("signin.activate_link"), href="/activate", underline="always", weight="bold"),
+                size="3"),
+        help_key="signin.help",
+        max_width="440px",
     )

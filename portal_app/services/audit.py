@@ -58,7 +58,7 @@ from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 
 ACTIONS = frozenset({
     "sign_in", "sign_in_failed", "sign_out", "read", "create", "update", "delete", "print", "download",
-    "share", "permission_change",
+    "share", "permission_change", "break_glass",
 })
 OUTCOMES = frozenset({"success", "denied", "failure"})
 ANONYMOUS = "anonymous"

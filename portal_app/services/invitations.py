@@ -92,14 +92,8 @@ def _has_account(session: Session, patient_id: int) -> bool:
     return session.exec(query).first() is not None
 
 
-def issue(session: Session, actor: Actor, patient_id: int) -> Invited:
-    """Invite a patient who has no account yet; the plain code exists only in the return value."""
-    if not allowed(actor, "invitations.create"):
-        audit.record_refusal(session, actor, "create", "account", detail="refused: invitations.create")
-        raise PermissionDenied()
-    patient = _patient(session, patient_id)
-    if _has_account(session, patient.id):
-        raise InvalidInput("invitations.error.has_account")
+def _new_invitation(session: Session, patient: Patient, created_by: int | None) -> tuple[Invitation, str]:
+    """A fresh invitation that voids the patient's older unused ones; returns it and its plain code."""
     moment = clock.now()
     for older in session.exec(
         select(Invitation).where(Invitation.patient_id == patient.id, Invitation.used_at.is_(None),
@@ -110,9 +104,21 @@ def issue(session: Session, actor: Actor, patient_id: int) -> Invited:
         notify.cancel(session, f"invitation:{older.id}:")  # a void code is not worth sending
     code = codes.random_code(CODE_LENGTH)
     invitation = Invitation(patient_id=patient.id, code_hash=codes.digest(code, PURPOSE),
-                            created_by=actor.user_id, created_at=moment, expires_at=moment + LIFETIME)
+                            created_by=created_by, created_at=moment, expires_at=moment + LIFETIME)
     session.add(invitation)
     session.flush()
+    return invitation, code
+
+
+def issue(session: Session, actor: Actor, patient_id: int) -> Invited:
+    """Invite a patient who has no account yet; the plain code exists only in the return value."""
+    if not allowed(actor, "invitations.create"):
+        audit.record_refusal(session, actor, "create", "account", detail="refused: invitations.create")
+        raise PermissionDenied()
+    patient = _patient(session, patient_id)
+    if _has_account(session, patient.id):
+        raise InvalidInput("invitations.error.has_account")
+    invitation, code = _new_invitation(session, patient, actor.user_id)
     printed = codes.grouped(code)
     sent_to = _send_code(session, invitation, patient, printed)
     invitation.channel_note = ",".join(("printed", *sent_to))
@@ -235,6 +241,10 @@ def start_activation(session: Session, code: str, birth_date: date, source_ip: s
         raise InvalidInput("activation.error.expired")
     invitation.failed_attempts = 0
     session.add(invitation)
+    return _activation_for(session, invitation, patient, source_ip)
+
+
+def _activation_for(session: Session, invitation: Invitation, patient: Patient, source_ip: str) -> int:
     activation = session.exec(select(Activation).where(Activation.invitation_id == invitation.id)).first()
     if activation is None:
         activation = Activation(invitation_id=invitation.id, step="consent")
@@ -247,6 +257,64 @@ def start_activation(session: Session, code: str, birth_date: date, source_ip: s
                      detail=f"activation resumed at {activation.step}", source_ip=source_ip)
     assert activation.id is not None
     return activation.id
+
+
+# ---- self sign-up (services/signup.py): a 6-digit code sent to the contact on file -------------
+
+SIGNUP_CODE_PURPOSE = "signup"
+SIGNUP_CODE_MAX_FAILURES = 5
+
+
+def issue_for_signup(session: Session, patient_id: int) -> Invitation:
+    """An invitation for a self sign-up matched to this chart; its 12-symbol code is never shown or sent:
+    the person redeems it with the verification code instead (``start_activation_with_verification``)."""
+    patient = _patient(session, patient_id)
+    if _has_account(session, patient.id):
+        raise InvalidInput("invitations.error.has_account")
+    invitation, _unused = _new_invitation(session, patient, None)
+    invitation.channel_note = "signup"
+    session.add(invitation)
+    return invitation
+
+
+def start_activation_with_verification(session: Session, request_id: int, code: str, source_ip: str = "") -> int:
+    """Redeem a sign-up's verification code (10 minutes, single use, 5 tries); returns the activation id.
+
+    ``request_id`` comes from the sign-up form's backend state, never from the person. Wrong, spent,
+    expired and unmatched all get the same answer.
+    """
+    from portal_app.models.recovery import SignupRequest  # noqa: PLC0415 - avoids a cycle with services/signup
+
+    if isinstance(request_id, bool) or not isinstance(request_id, int) or not isinstance(code, str) \
+            or not isinstance(source_ip, str):
+        raise InvalidInput("activation.error.no_match")
+    typed = "".join(ch for ch in code if ch not in " -")
+    if not (len(typed) == 6 and typed.isdigit() and typed.isascii()):
+        raise InvalidInput("activation.error.no_match")  # cannot be a code: not counted
+    if _source_blocked(session, source_ip):
+        raise InvalidInput("activation.error.too_many")
+    request = session.get(SignupRequest, request_id)
+    moment = clock.now()
+    usable = (request is not None and request.status == "matched" and request.code_hash is not None
+              and request.code_used_at is None and request.code_expires_at is not None
+              and clock.as_utc(request.code_expires_at) > moment and request.code_failures < SIGNUP_CODE_MAX_FAILURES)
+    if not usable or not hmac.compare_digest(request.code_hash, codes.digest(typed, SIGNUP_CODE_PURPOSE)):
+        _count_source_failure(session, source_ip)
+        if request is not None:
+            table = SignupRequest.__table__
+            session.execute(update(table).where(table.c.id == request.id)
+                            .values(code_failures=table.c.code_failures + 1))
+        audit.record(session, None, "update", "account", outcome="failure",
+                     patient_id=request.patient_id if request is not None else None,
+                     detail="sign-up: wrong verification code", source_ip=source_ip)
+        raise _refuse_and_keep_count(session, "activation.error.no_match")
+    invitation = session.get(Invitation, request.invitation_id) if request.invitation_id else None
+    patient = session.get(Patient, request.patient_id) if request.patient_id else None
+    if invitation is None or patient is None or not _live(invitation):
+        raise InvalidInput("activation.error.expired")
+    request.code_used_at = moment
+    session.add(request)
+    return _activation_for(session, invitation, patient, source_ip)
 
 
 # ---- the steps ----------------------------------------------------------------------------------

@@ -94,3 +94,30 @@ def current(session: Session, language: str) -> list[NoticeView]:
         NoticeView(id=n.id, text=(n.message_es if language == "es" and n.message_es else n.message))
         for n in rows
     ]
+
+
+@dataclass(frozen=True)
+class NoticeAdminView:
+    id: int
+    message: str
+    message_es: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+def list_all(session: Session, actor: Actor) -> list[NoticeAdminView]:
+    """Notices showing now or later, for the console (both languages, with their dates)."""
+    require(actor, "notices.list_all")
+    moment = clock.now()
+    rows = session.exec(
+        select(ClinicNotice)
+        .where(ClinicNotice.withdrawn_at.is_(None),
+               or_(ClinicNotice.ends_at.is_(None), ClinicNotice.ends_at > moment))
+        .order_by(ClinicNotice.starts_at.desc(), ClinicNotice.id.desc())
+        .limit(50)
+    ).all()
+    return [
+        NoticeAdminView(id=n.id, message=n.message, message_es=n.message_es or "",
+                        starts_at=clock.as_utc(n.starts_at), ends_at=clock.as_utc(n.ends_at) if n.ends_at else None)
+        for n in rows
+    ]

@@ -75,6 +75,19 @@ def _security_change(value: object, language: str) -> str:
     return i18n.t(f"notify.what.{value}", language)
 
 
+# password_reset's {link}: only the portal's own reset page with a 43-character token, on one of
+# the portal's own origins (PORTAL_ORIGINS) — never an address a caller could choose.
+_RESET_LINK = re.compile(r"(?P<origin>https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?)/reset\?t=[A-Za-z0-9_-]{43}")
+LONG_PARAMS = {"link": 200}  # parameters allowed past MAX_PARAM_LENGTH, with their own limit
+
+
+def _reset_link(value: object, _language: str) -> str:
+    match = _RESET_LINK.fullmatch(value) if isinstance(value, str) else None
+    if match is None or match.group("origin") not in default_settings.origins:
+        raise TemplateError("link must be the portal's own /reset?t=<token> address")
+    return value
+
+
 # Parameters the portal fills in itself (the caller may not): the clinic's own name and phone.
 _FILLED_BY_PORTAL: dict[str, Callable[[Settings], str]] = {
     "clinic": lambda s: s.clinic_name,
@@ -94,6 +107,8 @@ TEMPLATES: dict[str, Template] = {
     "new_message": Template({}),
     "result_ready": Template({}),
     "security_notice": Template({"what": _security_change}),
+    "break_glass_alert": Template({}),  # to admins: a restricted chart was opened (no patient details)
+    "password_reset": Template({"link": _reset_link, "minutes": _minutes}, carries_secret=True),
 }
 KINDS = frozenset(TEMPLATES)
 
@@ -129,7 +144,7 @@ def render(template_key: str, language: str, params: Mapping[str, object],
     for name, value in params.items():
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise TemplateError(f"parameter {name!r} must be text or a whole number")
-        if isinstance(value, str) and (len(value) > MAX_PARAM_LENGTH or not value.isprintable()):
+        if isinstance(value, str) and (len(value) > LONG_PARAMS.get(name, MAX_PARAM_LENGTH) or not value.isprintable()):
             raise TemplateError(f"parameter {name!r} must be short printable text")
         values[name] = template.params[name](value, language)
     values.update({name: fill(settings) for name, fill in _FILLED_BY_PORTAL.items()})

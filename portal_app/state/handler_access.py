@@ -15,6 +15,16 @@ HANDLER_ACCESS: dict[str, str] = {
     "PasswordVisibility.toggle": "anyone",
     "PreferencesState.choose_language": "anyone",  # saved to the account only when signed in
     "SessionState.sign_out": "anyone",  # ends the caller's own session, if any
+    # The idle watch: reads (never extends) the caller's own session; a tab that had none is left alone.
+    "IdleState.check": "anyone",
+    "IdleState.stay": "anyone",  # resolves (touches) the caller's own session, if any
+    "SignedOutNoticeState.opened": "anyone",  # only reads ?reason=idle
+    # Security and privacy (/account, /console/account): own sessions and own record's access history.
+    "AccountState.opened": "signed_in",
+    "AccountState.end_session": "signed_in",
+    "AccountState.end_everywhere": "signed_in",
+    "AccountState.next_page": "signed_in",
+    "AccountState.previous_page": "signed_in",
     "SignInState.submit": "anyone",
     "SignInState.submit_code": "anyone",  # only continues a sign-in whose password this tab proved
     "SignInState.switch_to_recovery": "anyone",
@@ -30,6 +40,20 @@ HANDLER_ACCESS: dict[str, str] = {
     "ActivationState.confirm_app": "anyone",
     "ActivationState.set_codes_saved": "anyone",
     "ActivationState.finish": "anyone",
+    # Forgotten password and self sign-up (state/recovery.py): before sign-in, so each handler checks its
+    # arguments; the reset token and the sign-up request id live in backend-only variables.
+    "ForgotState.opened": "anyone",
+    "ForgotState.submit": "anyone",  # always the same answer; throttled per account and address
+    "ResetState.opened": "anyone",  # only reads ?t= and whether that link still works
+    "ResetState.password_typed": "anyone",
+    "ResetState.submit": "anyone",  # needs a live link from the email
+    "SignupState.opened": "anyone",
+    "SignupState.submit": "anyone",  # always the same answer; throttled per address
+    "SignupState.submit_code": "anyone",  # only for the request this tab made
+    # The sign-up queue (/console/signups): staff session re-checked, permission signups.review in the service.
+    "SignupConsoleState.opened": "staff",
+    "SignupConsoleState.match": "staff",
+    "SignupConsoleState.reject": "staff",
     # The front desk's patients page: staff session re-checked in each handler, permission in the service.
     "PatientConsoleState.opened": "staff",
     "PatientConsoleState.search": "staff",
@@ -38,4 +62,22 @@ HANDLER_ACCESS: dict[str, str] = {
     "PatientConsoleState.register": "staff",
     "PatientConsoleState.invite": "staff",
     "PatientConsoleState.close_invite": "staff",
+    # Admin pages (state/admin.py): staff session re-checked in each handler, permission in the service.
+    "AuditConsoleState.opened": "staff",
+    "AuditConsoleState.apply": "staff",
+    "AuditConsoleState.sort_by": "staff",
+    "AuditConsoleState.next_page": "staff",
+    "AuditConsoleState.previous_page": "staff",
+    "AuditConsoleState.download": "staff",
+    "NoticeConsoleState.opened": "staff",
+    "NoticeConsoleState.publish": "staff",
+    "NoticeConsoleState.withdraw": "staff",
+    "StaffConsoleState.opened": "staff",
+    "StaffConsoleState.create": "staff",
+    "StaffConsoleState.dismiss_password": "staff",
+    "StaffConsoleState.change_role": "staff",
+    "StaffConsoleState.set_active": "staff",
+    "StaffConsoleState.unlock": "staff",
+    "StaffConsoleState.end_sessions": "staff",
+    "OutboxConsoleState.opened": "staff",
 }

@@ -14,8 +14,9 @@ from playwright.sync_api import expect
 from tests.support.browser import DESKTOP, PHONE, sign_in
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
-PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more"]
-STAFF_PAGES = ["/console"]
+PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account"]
+STAFF_PAGES = ["/console", "/console/account"]
+ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups"]
 
 
 def _check(page, name: str, size: str) -> None:
@@ -59,6 +60,17 @@ def test_console_pages(portal, open_context, viewport):
         page.goto(f"{portal.url}{route}")
         expect(page.locator("main h1")).to_be_visible()
         _check(page, route, f"{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_admin_pages(portal, open_context, viewport):
+    page = open_context(viewport).new_page()
+    sign_in(page, portal.url, "admin.hughes")
+    expect(page).to_have_url(re.compile(r"/console/?$"))
+    for route in ADMIN_PAGES:
+        page.goto(f"{portal.url}{route}")
+        expect(page.locator("main h1")).to_be_visible()
+        _check(page, f"admin-{route.strip('/').replace('/', '-')}", f"{viewport['width']}")
 
 
 def _invited_patient(portal) -> tuple[str, str]:
@@ -140,8 +152,21 @@ def test_offline_page(portal, phone):
 def test_keyboard_users_can_skip_the_navigation(portal, phone):
     sign_in(phone, portal.url, "nadia.farouk")
     expect(phone).to_have_url(re.compile(r"/home/?$"))
+    expect(phone.get_by_role("heading", name="Hello, Nadia Farouk")).to_be_visible()
+    # As after a fresh page load: nothing focused, so the first Tab starts at the top of the page.
+    phone.evaluate("document.activeElement && document.activeElement.blur()")
     phone.keyboard.press("Tab")
     skip = phone.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
     phone.keyboard.press("Enter")
     expect(phone.locator("#main")).to_be_focused()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_recovery_and_signup_pages(portal, open_context, viewport):
+    page = open_context(viewport).new_page()
+    for route, heading in (("/forgot", "Forgot your password"), ("/reset?t=not-a-real-link", "Choose a new password"),
+                           ("/signup", "Ask for an account")):
+        page.goto(f"{portal.url}{route}")
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        _check(page, route.split("?")[0], f"{viewport['width']}")

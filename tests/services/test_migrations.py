@@ -21,6 +21,8 @@ TABLES |= {"audit_event"}  # 0002: audit trail
 TABLES |= {"outbox_message", "push_subscription"}  # 0003: notifications outbox
 TABLES |= {"totp_credential", "recovery_code", "factor_failures"}  # 0004: second factor
 TABLES |= {"invitation", "activation", "activation_failures"}  # 0005: invitations and activation
+TABLES |= {"proxy_grant", "break_glass"}  # 0007: proxy access and break-glass
+TABLES |= {"password_reset", "signup_request", "request_counter"}  # 0006: recovery and sign-up
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
