@@ -11,7 +11,11 @@ from tests.support.browser import CHROMIUM_ARGS, PHONE, sign_in
 
 
 def _wait_for_service_worker(page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    """Until the worker is active and controls the page (reloading once if it activated after load)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
 
 
 def test_manifest_names_the_app_and_its_icons(portal):
