@@ -65,6 +65,16 @@ def _is_factory_path(value: str) -> bool:
     )
 
 
+def _is_time_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _vapid_pair_matches(private_b64: str, public_b64: str) -> bool:
     import base64
 
@@ -110,6 +120,8 @@ class Settings:
     scheduler: str = "embedded"
     clinic_name: str = "Maple Grove Family Clinic"
     clinic_phone: str = "(555) 010-0142"
+    # The clinic's own zone (IANA name): working hours, visit times and "today" are in it.
+    clinic_timezone: str = "America/Chicago"
     backup_dir: str = field(default_factory=lambda: str(PROJECT_ROOT / "var" / "backups"))
     # Notifications (services/channels.py). Mail goes to one SMTP relay; SMS through a gateway
     # ("log" only writes to the log, for laptops: production refuses it, or "package.module:factory");
@@ -154,6 +166,9 @@ class Settings:
                 "PORTAL_REDIS_URL runs several web workers, each of which would start a scheduler: "
                 "set PORTAL_SCHEDULER=external and run `portal scheduler` once"
             )
+        if not _is_time_zone(self.clinic_timezone):
+            found.append(f"PORTAL_CLINIC_TIMEZONE must be an IANA time zone such as America/Chicago, "
+                         f"got {self.clinic_timezone!r}")
         if self.live_poll_seconds <= 0:
             found.append("PORTAL_LIVE_POLL_SECONDS must be above 0")
         found.extend(self._notification_problems())
@@ -243,6 +258,7 @@ def load_settings() -> Settings:
         scheduler=_env("PORTAL_SCHEDULER", "embedded").lower(),
         clinic_name=_env("PORTAL_CLINIC_NAME", "Maple Grove Family Clinic"),
         clinic_phone=_env("PORTAL_CLINIC_PHONE", "(555) 010-0142"),
+        clinic_timezone=_env("PORTAL_CLINIC_TIMEZONE", "America/Chicago"),
         backup_dir=_env("PORTAL_BACKUP_DIR", "") or str(PROJECT_ROOT / "var" / "backups"),
         smtp_host=_env("PORTAL_SMTP_HOST", "localhost"),
         smtp_port=_int("PORTAL_SMTP_PORT", 25),

@@ -27,6 +27,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png"),
         rx.el.link(rel="apple-touch-icon", href="/icons/icon-192.png"),
         rx.el.script(REGISTER_SERVICE_WORKER),
+        rx.el.script(src="/portal-upload.js"),  # file choosers (components/uploads.py)
     ],
     stylesheets=["/portal.css"],
     api_transformer=[build_routes(), with_security_headers],

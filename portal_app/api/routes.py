@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import auth, health
+from portal_app.api import auth, files, health
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -15,6 +15,7 @@ ROUTE_ACCESS = {
     "/auth/complete": "anyone (exchanges a one-time hand-off)",
     "/auth/signout": "anyone (ends the caller's own session)",
     "/healthz": "anyone (no data)",
+    "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
 }
 
 
@@ -25,6 +26,7 @@ def build_routes() -> Starlette:
             Route("/auth/complete", auth.complete, methods=["GET"]),
             Route("/auth/signout", auth.sign_out, methods=["GET"]),
             Route("/healthz", health.healthz, methods=["GET"]),
+            Route("/files/upload", files.upload, methods=["POST"]),
         ]
     )
 

@@ -27,6 +27,8 @@ def add_jobs(scheduler: BaseScheduler) -> None:
                       replace_existing=True, coalesce=True, max_instances=1)
     scheduler.add_job(outbox_sender.prune, "interval", hours=24, id="prune_outbox",
                       replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(housekeeping.prune_unclaimed_uploads, "interval", hours=1, id="prune_unclaimed_uploads",
+                      replace_existing=True, coalesce=True, max_instances=1)
 
 
 async def run_embedded() -> None:

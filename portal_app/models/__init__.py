@@ -3,13 +3,16 @@
 from portal_app.models.audit import AuditEvent
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
+from portal_app.models.medication import Medication
 from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
 from portal_app.models.people import Patient, Role, User, STAFF_ROLES
+from portal_app.models.preferences import NotificationPreference
 from portal_app.models.proxy import BreakGlass, ProxyGrant
 from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
+from portal_app.models.stored_file import StoredFile
 
 __all__ = [
     "AuditEvent",
@@ -19,5 +22,8 @@ __all__ = [
     "RecoveryCode",
     "PasswordReset", "RequestCounter", "SignupRequest",
     "TotpCredential",
+    "NotificationPreference",
+    "StoredFile",
+    "Medication",
     "BreakGlass", "ProxyGrant",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

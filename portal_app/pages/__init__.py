@@ -1,5 +1,17 @@
-"""Importing this package registers every page (``@rx.page`` only registers on import)."""
+"""Importing this package registers every page (``@rx.page`` only registers on import).
 
-from portal_app.pages import account, activate, admin, console, home, index, more, patients, recovery, sections, signin
+One import per line, so that features adding pages do not edit the same line.
+"""
 
-__all__ = ["account", "activate", "admin", "console", "home", "index", "more", "patients", "recovery", "sections", "signin"]
+from portal_app.pages import account  # noqa: F401
+from portal_app.pages import activate  # noqa: F401
+from portal_app.pages import admin  # noqa: F401
+from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves every staff page)
+from portal_app.pages import console  # noqa: F401
+from portal_app.pages import home  # noqa: F401
+from portal_app.pages import index  # noqa: F401
+from portal_app.pages import more  # noqa: F401
+from portal_app.pages import patients  # noqa: F401
+from portal_app.pages import recovery  # noqa: F401
+from portal_app.pages import sections  # noqa: F401
+from portal_app.pages import signin  # noqa: F401

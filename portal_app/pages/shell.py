@@ -11,8 +11,10 @@ from portal_app.components.navigation import NavItem, bottom_tab_bar, sidebar
 from portal_app.components.page import app_frame, top_bar
 from portal_app.config import settings
 from portal_app.pages.idle_watch import idle_watch
+from portal_app.pages.record_switcher import record_switcher, viewing_banner
 from portal_app.state.guards import GuardState
 from portal_app.state.language import tr
+from portal_app.state.patient_context import PatientContextState
 from portal_app.state.session import SessionState
 
 
@@ -86,9 +88,11 @@ def patient_page(route: str, on_load: list | None = None):
     """Register a patient page: guarded, in the patient shell."""
 
     def wrap(body: Callable[[], rx.Component]):
-        @rx.page(route=route, title=f"{settings.clinic_name}", on_load=[GuardState.patient_page, *(on_load or [])])
+        @rx.page(route=route, title=f"{settings.clinic_name}",
+                 on_load=[GuardState.patient_page, PatientContextState.opened, *(on_load or [])])
         def page() -> rx.Component:
-            return _frame(_patient_nav(), route, body(), settings.clinic_name)
+            content = rx.fragment(record_switcher(), viewing_banner(), body())
+            return _frame(_patient_nav(), route, content, settings.clinic_name)
 
         page.__name__ = body.__name__
         return page

@@ -17,7 +17,9 @@ from sqlmodel import Session, select
 from portal_app import clock
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.people import Patient, Role, User
-from portal_app.services import mfa
+from portal_app.models.proxy import PROXY_SCOPES
+from portal_app.services import mfa, proxies
+from portal_app.services.access import Actor
 from portal_app.services.passwords import hash_password
 
 
@@ -49,6 +51,8 @@ PATIENTS = [
     ("sam.oduya", "Sam", "Oduya", date(1979, 1, 9), "male", "en"),
     (None, "Lily", "Farouk", date(2017, 5, 30), "female", "en"),  # Nadia's daughter (a child)
 ]
+# Proxy access the demo sets up, said in the printed sign-ins.
+ALSO_SEES = {"nadia.farouk": " (also sees her daughter Lily's record)"}
 
 
 def _password(username: str) -> str:
@@ -88,6 +92,7 @@ def seed(session: Session) -> list[DemoLogin]:
     session.flush()
     for account in accounts:
         mfa.enrol_confirmed(session, account.id, authenticator_key(account.username))
+    _nadia_cares_for_lily(session, accounts)
     session.add(
         ClinicNotice(
             message="Flu shots are here. Walk in Monday to Friday, 9 am to 4 pm.",
@@ -99,11 +104,20 @@ def seed(session: Session) -> list[DemoLogin]:
     return logins()
 
 
+def _nadia_cares_for_lily(session: Session, accounts: list[User]) -> None:
+    """A parent's proxy access to her 9-year-old, as the front desk would set it up (until she turns 12)."""
+    desk = next(a for a in accounts if a.username == "desk.tanaka")
+    nadia = next(a for a in accounts if a.username == "nadia.farouk")
+    lily = session.exec(select(Patient).where(Patient.given_name == "Lily", Patient.family_name == "Farouk")).one()
+    proxies.grant(session, Actor(role=desk.role, user_id=desk.id, display_name=desk.display_name), lily.id,
+                  nadia.id, PROXY_SCOPES, "parent")
+
+
 def logins() -> list[DemoLogin]:
     """The demo sign-ins (deterministic, so ``make run`` can print them on every start)."""
     staff = [DemoLogin(u, _password(u), role, name) for u, name, _title, role in STAFF]
     patients = [
-        DemoLogin(u, _password(u), Role.PATIENT, f"{given} {family}, born {born:%Y}")
+        DemoLogin(u, _password(u), Role.PATIENT, f"{given} {family}, born {born:%Y}{ALSO_SEES.get(u, '')}")
         for u, given, family, born, _sex, _lang in PATIENTS
         if u is not None
     ]

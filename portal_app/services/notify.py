@@ -164,6 +164,15 @@ def _check_recipient(channel: str, recipient: str) -> str:
     raise TemplateError(f"not a valid {channel} recipient")
 
 
+def is_valid_recipient(channel: str, recipient: str) -> bool:
+    """Whether ``queue`` would accept this address (an old chart may hold an unusable one)."""
+    try:
+        _check_recipient(channel, recipient)
+    except TemplateError:
+        return False
+    return True
+
+
 # ---- queueing -----------------------------------------------------------------------------------
 
 

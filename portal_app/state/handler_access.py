@@ -25,6 +25,9 @@ HANDLER_ACCESS: dict[str, str] = {
     "AccountState.end_everywhere": "signed_in",
     "AccountState.next_page": "signed_in",
     "AccountState.previous_page": "signed_in",
+    # Whose record a patient's pages show: only charts the account's own grants reach (re-checked each time).
+    "PatientContextState.opened": "patient",
+    "PatientContextState.choose": "patient",
     "SignInState.submit": "anyone",
     "SignInState.submit_code": "anyone",  # only continues a sign-in whose password this tab proved
     "SignInState.switch_to_recovery": "anyone",
@@ -80,4 +83,6 @@ HANDLER_ACCESS: dict[str, str] = {
     "StaffConsoleState.unlock": "staff",
     "StaffConsoleState.end_sessions": "staff",
     "OutboxConsoleState.opened": "staff",
+    # Emergency access to a restricted chart: staff session re-checked; role, reason and chart in the service.
+    "BreakGlassState.start": "staff",
 }

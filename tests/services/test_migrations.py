@@ -23,6 +23,9 @@ TABLES |= {"totp_credential", "recovery_code", "factor_failures"}  # 0004: secon
 TABLES |= {"invitation", "activation", "activation_failures"}  # 0005: invitations and activation
 TABLES |= {"proxy_grant", "break_glass"}  # 0007: proxy access and break-glass
 TABLES |= {"password_reset", "signup_request", "request_counter"}  # 0006: recovery and sign-up
+TABLES |= {"notification_preference"}  # 0008: notification preferences
+TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
+TABLES |= {"medication"}  # 0010: medications
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -116,3 +116,16 @@ def demo_handoff(base_url: str, username: str, ip: str = "127.0.0.1", user_agent
         second = signin.check_second_factor(session, first.token, fresh_demo_code(base_url, username), ip=ip)
     assert second.ok, second.error
     return second.token
+
+
+def demo_cookie(base_url: str, username: str) -> dict[str, str]:
+    """The session cookie of a demo person signed in all the way, for plain-HTTP requests."""
+    import httpx
+
+    from portal_app.config import settings
+
+    response = httpx.get(f"{base_url}/auth/complete", params={"h": demo_handoff(base_url, username)},
+                         follow_redirects=False, timeout=30)
+    token = response.cookies.get(settings.session_cookie_name)
+    assert token, "signing in did not set the session cookie"
+    return {settings.session_cookie_name: token}
