@@ -10,6 +10,7 @@ from portal_app.api.routes import build_routes, with_security_headers
 from portal_app.config import settings
 from portal_app.jobs import scheduler
 from portal_app.state import live_hub
+from portal_app.state.error_handler import backend_error
 
 settings.check()  # a production start with unsafe settings stops here, saying which
 
@@ -31,6 +32,7 @@ app = rx.App(
     ],
     stylesheets=["/portal.css"],
     api_transformer=[build_routes(), with_security_headers],
+    backend_exception_handler=backend_error,
 )
 
 app.register_lifespan_task(live_hub.run)
