@@ -124,7 +124,7 @@ def reminders(session: Session, actor: Actor, patient_id: int) -> list[ReminderV
     return views
 
 
-def _moment(day, hhmm: str, zone: str) -> datetime:
+def at_local(day, hhmm: str, zone: str) -> datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
     return clock.as_utc(datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)))
 
@@ -140,7 +140,7 @@ def due_today(session: Session, actor: Actor, patient_id: int) -> list[DueDose]:
             continue
         day = localtime.today(row.zone)
         for hhmm in row.times.split(","):
-            at = _moment(day, hhmm, row.zone)
+            at = at_local(day, hhmm, row.zone)
             doses.append(DueDose(at, med.name, med.dose or "", at < moment))
     doses.sort(key=lambda d: (d.at, d.medication))
     audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail="medication reminders due today")
@@ -158,7 +158,7 @@ def queue_due(session: Session, moment: datetime | None = None) -> int:
         local_day = localtime.local(moment, row.zone).date()
         for day in (local_day - timedelta(days=1), local_day, local_day + timedelta(days=1)):
             for hhmm in row.times.split(","):
-                at = _moment(day, hhmm, row.zone)
+                at = at_local(day, hhmm, row.zone)
                 if not moment - LATE <= at <= moment + AHEAD or at < clock.as_utc(row.created_at):
                     continue
                 queued += queue_to_patient(session, row.patient_id, "medications",

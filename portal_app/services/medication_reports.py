@@ -34,6 +34,7 @@ class ReportView:
     note: str
     created_at: datetime
     reviewed: bool
+    medication_id: int | None = None  # "stopped": the medicine on the list
     patient_id: int = 0
     patient_name: str = ""  # staff view only
     mrn: str = ""
@@ -85,9 +86,11 @@ def report_not_listed(session: Session, actor: Actor, patient_id: int, name: obj
 def _view(session: Session, row: MedicationReport, staff: bool) -> ReportView:
     med = session.get(Medication, row.medication_id) if row.medication_id else None
     patient = session.get(Patient, row.patient_id) if staff else None
-    return ReportView(row.id, row.kind, med.name if med else (row.medicine_name or ""), row.note or "",
-                      clock.as_utc(row.created_at), row.reviewed_at is not None, row.patient_id,
-                      f"{patient.given_name} {patient.family_name}" if patient else "", patient.mrn if patient else "")
+    return ReportView(id=row.id, kind=row.kind, medicine=med.name if med else (row.medicine_name or ""),
+                      note=row.note or "", created_at=clock.as_utc(row.created_at), reviewed=row.reviewed_at is not None,
+                      medication_id=row.medication_id, patient_id=row.patient_id,
+                      patient_name=f"{patient.given_name} {patient.family_name}" if patient else "",
+                      mrn=patient.mrn if patient else "")
 
 
 def patient_reports(session: Session, actor: Actor, patient_id: int) -> list[ReportView]:

@@ -276,6 +276,20 @@ def request_renewal(session: Session, actor: Actor, patient_id: int, medication_
     return request.id
 
 
+def submit(session: Session, actor: Actor, patient_id: int, refill_ids: object, renewal_ids: object,
+           pharmacy_id: object, note: object = None) -> list[int]:
+    """The request page's one "Send": refills and renewals together, all or nothing."""
+    if not isinstance(refill_ids, (list, tuple)) or not isinstance(renewal_ids, (list, tuple)):
+        raise InvalidInput("refills.error.choose_medicine")
+    if not refill_ids and not renewal_ids:
+        access.require_patient_access(session, actor, patient_id, "refills.request")
+        raise InvalidInput("refills.error.choose_medicine")
+    made = request_refills(session, actor, patient_id, list(refill_ids), pharmacy_id, note) if refill_ids else []
+    for medication_id in renewal_ids[:MAX_AT_ONCE]:
+        made.append(request_renewal(session, actor, patient_id, medication_id, pharmacy_id, note))
+    return made
+
+
 # --- moving -------------------------------------------------------------------------------------
 
 
@@ -508,6 +522,12 @@ def _queue_item(session: Session, request: RefillRequest, which: str, moment: da
     return QueueItem(**base, dose=med.dose or "", instructions=med.instructions or "", note=request.note or "",
                      refills_left=medications.refills_left(med), controlled=med.controlled,
                      auto_refill_eligible=med.auto_refill_eligible, history=history, recent=recent)
+
+
+def set_auto_refill_eligible_for_request(session: Session, actor: Actor, request_id: object, eligible: object) -> None:
+    """From the review queue: the medicine a request is about."""
+    request = _load(session, actor, request_id)
+    set_auto_refill_eligible(session, actor, request.medication_id, eligible)
 
 
 def set_auto_refill_eligible(session: Session, actor: Actor, medication_id: object, eligible: object) -> None:
