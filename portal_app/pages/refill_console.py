@@ -108,7 +108,7 @@ def _review_card(row) -> rx.Component:
             rx.switch(checked=row["eligible"].to(str) == "yes", on_change=lambda on: C.allow_auto(rid, on), size="3"),
             rx.text(tr("refills.console.allow_auto"), size="3"), spacing="3", align="center"),
             min_height=TOUCH_TARGET, display="flex", align_items="center")),
-    ), class_name="refill-review", data_request=rid)
+    ), class_name="refill-review")
 
 
 def _pharmacy_card(row) -> rx.Component:
@@ -130,7 +130,7 @@ def _pharmacy_card(row) -> rx.Component:
             rx.button(tr("refills.console.cancel"), on_click=C.record(rid, "cancelled"), size="3", variant="soft",
                       color_scheme="red", min_height=TOUCH_TARGET),
             spacing="3", wrap="wrap"),
-    ), class_name="refill-pharmacy", data_request=rid)
+    ), class_name="refill-pharmacy")
 
 
 def _note_card(row) -> rx.Component:

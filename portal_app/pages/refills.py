@@ -186,7 +186,7 @@ def _request_card(row) -> rx.Component:
         rx.cond(row["cancellable"].to(str) == "yes",
                 rx.button(tr("refills.track.cancel"), on_click=T.cancel(row["id"].to(str)), variant="soft",
                           color_scheme="red", size="3", min_height=TOUCH_TARGET)),
-    ), data_request=row["id"].to(str), class_name="refill-request")
+    ), class_name="refill-request")
 
 
 @patient_page("/medications/refills", on_load=[RefillTrackerState.opened])

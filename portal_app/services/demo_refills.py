@@ -80,7 +80,7 @@ NURSE, DOCTOR, DESK = "rn.baptiste", "dr.okafor", "desk.tanaka"
 
 # (patient, medicine code, kind, steps as (step, days ago, who), note, deny reason, deny note)
 REQUESTS = [
-    ("walter", "197361", "refill", [("requested", 4, None)], "I have 5 pills left.", None, None),
+    ("walter", "197361", "refill", [("requested", 5, None)], "I have 5 pills left.", None, None),
     ("rosa", "314076", "refill", [("requested", 1, None), ("approved", 0.8, NURSE)], None, None, None),
     ("rosa", "617310", "refill", [("requested", 4, None), ("approved", 3, NURSE), ("sent", 3, DESK),
                                   ("ready", 0.2, DESK)], None, None, None),
