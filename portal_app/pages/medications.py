@@ -66,12 +66,18 @@ def _current(row) -> rx.Component:
         detail("medications.for", row["reason"]),
         rx.cond(row["instructions"] != "", rx.text(row["instructions"], size="4")),
         detail("medications.dose", row["dose"]),
-        detail("medications.strength", row["strength"]),
-        detail("medications.prescriber", row["prescriber"]),
-        detail("medications.started", row["started"]),
         detail("medications.last_filled", row["last_filled"]),
         detail("medications.runs_out", row["runs_out"]),
-        detail("medications.pharmacy", row["pharmacy"]),
+        rx.el.details(
+            rx.el.summary(rx.text(tr("medications.more"), size="3", weight="medium"), min_height=TOUCH_TARGET,
+                          display="flex", align_items="center", cursor="pointer"),
+            rx.vstack(
+                detail("medications.strength", row["strength"]),
+                detail("medications.prescriber", row["prescriber"]),
+                detail("medications.started", row["started"]),
+                detail("medications.pharmacy", row["pharmacy"]),
+                spacing="1"),
+        ),
         _refill_line(row),
         _auto_refill(row),
         rx.cond(

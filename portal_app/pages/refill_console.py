@@ -121,7 +121,7 @@ def _pharmacy_card(row) -> rx.Component:
         detail("refills.console.quantity", row["quantity"].to(str)),
         detail("refills.ask.pharmacy_label", row["pharmacy"].to(str)),
         rx.cond(row["pharmacy_phone"].to(str) != "",
-                rx.link(row["pharmacy_phone"].to(str), href="tel:" + row["pharmacy_phone"].to(str), size="3")),
+                rx.link(row["pharmacy_phone_text"].to(str), href="tel:" + row["pharmacy_phone"].to(str), size="3")),
         _row_error(row),
         rx.flex(
             rx.button(rx.match(nxt, ("sent", tr("refills.console.mark_sent")), ("ready", tr("refills.console.mark_ready")),
@@ -166,7 +166,8 @@ def refill_console() -> rx.Component:
                                                   tr("refills.console.empty_text"))))),
             ("notes", rx.cond(C.notes.length() > 0, bare_list(C.notes, _note_card, tr("refills.console.tab.notes")),
                               card(empty_state("inbox", tr("refills.console.empty"), tr("refills.console.empty_text"))))),
-            loading_block(tr("status.loading")),
+            rx.cond(C.loaded, card(empty_state("pill", tr("refills.console.no_role"), tr("refills.console.no_role_text"))),
+                    loading_block(tr("status.loading"))),
         ),
         spacing="4", width="100%",
     )

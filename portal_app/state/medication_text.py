@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import phonenumbers
 import reflex as rx
 
 from portal_app import localtime
@@ -42,3 +43,13 @@ def digits(value: object, longest: int = 12) -> int | None:
     if isinstance(value, str) and value.isdigit() and len(value) <= longest:
         return int(value)
     return None
+
+
+def phone(e164: str) -> str:
+    """A stored +1 number as people write it: (312) 555-0110."""
+    if not e164:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164

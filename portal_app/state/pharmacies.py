@@ -22,7 +22,7 @@ class PharmacyState(rx.State):
 
     async def _load(self, actor, patient_id: int) -> None:
         kept = await run_service(pharmacies.list_pharmacies, actor, patient_id)
-        self.pharmacies = [{"id": str(p.id), "name": p.name, "address": p.address, "phone": p.phone,
+        self.pharmacies = [{"id": str(p.id), "name": p.name, "address": p.address, "phone": p.phone, "phone_text": mt.phone(p.phone),
                             "mail": "yes" if p.mail_order else "", "preferred": "yes" if p.preferred else ""}
                            for p in kept]
         self.loaded = True

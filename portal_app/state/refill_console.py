@@ -40,6 +40,7 @@ class RefillConsoleState(rx.State):
     error: str = ""
     error_id: str = ""  # the request the error is about ("" for the page)
     notice: str = ""
+    loaded: bool = False
 
     async def _staff(self):
         actor = await require_actor(self, staff=True)
@@ -72,13 +73,14 @@ class RefillConsoleState(rx.State):
                 self.hidden = found.hidden_restricted
                 self.items = [self._row(item, lang) for item in found.items]
         self.counts = counts
+        self.loaded = True
 
     @staticmethod
     def _row(item: refills.QueueItem, lang: str) -> dict:
         return {
             "id": str(item.id), "patient": item.patient_name, "mrn": item.mrn, "medicine": item.medication,
             "kind": item.kind, "status": item.status, "next": NEXT_STEP.get(item.status, ""),
-            "pharmacy": item.pharmacy, "pharmacy_phone": item.pharmacy_phone,
+            "pharmacy": item.pharmacy, "pharmacy_phone": item.pharmacy_phone, "pharmacy_phone_text": mt.phone(item.pharmacy_phone),
             "quantity": "" if item.quantity is None else str(item.quantity), "asked": mt.moment(item.created_at, lang),
             "due": mt.moment(item.answer_due, lang), "overdue": "yes" if item.overdue else "",
             "dose": item.dose, "instructions": item.instructions, "note": item.note,

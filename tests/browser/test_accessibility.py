@@ -21,6 +21,7 @@ ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff
 MEDICATION_PAGES = ["/medications", "/medications/refill", "/medications/refills", "/medications/pharmacies",
                     "/medications/reminders", "/home"]
 REFILL_CONSOLE = {"rn.baptiste": "review", "desk.tanaka": "pharmacy"}
+SIGN_IN_WAIT = 20_000  # ms: the hand-off and the redirect home take several seconds on a busy machine
 
 
 def _check(page, name: str, size: str) -> None:
@@ -181,7 +182,7 @@ def test_medication_pages(portal, open_context, viewport):
     page = open_context(viewport).new_page()
     size = f"{viewport['width']}"
     sign_in(page, portal.url, "walter.pimm")
-    expect(page).to_have_url(re.compile(r"/home/?$"))
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
     for route in MEDICATION_PAGES:
         page.goto(f"{portal.url}{route}")
         expect(page.locator("main h1")).to_be_visible()
@@ -202,7 +203,7 @@ def test_medication_pages(portal, open_context, viewport):
 def test_refill_console_page(portal, open_context, viewport, username):
     page = open_context(viewport).new_page()
     sign_in(page, portal.url, username)
-    expect(page).to_have_url(re.compile(r"/console/?$"))
+    expect(page).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
     page.goto(f"{portal.url}/console/refills")
     expect(page.locator("main h1")).to_have_text("Refills")
     expect(page.locator("li").first).to_be_visible()
