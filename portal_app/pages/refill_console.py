@@ -50,6 +50,37 @@ def _recent_line(line) -> rx.Component:
     return rx.el.li(rx.text(line["when"], " · ", line["medicine"], " · ", step_word(line["status"]), size="2"))
 
 
+def _decision_forms(rid) -> rx.Component:
+    """Approve (quantity, refills left) or do not approve (a reason the patient reads)."""
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                rx.el.input(type="hidden", name="request", value=rid),
+                rx.grid(_number_field("refills.console.quantity", "quantity", rid, "refills.console.quantity_hint"),
+                        _number_field("refills.console.refills", "refills", rid, "refills.console.refills_hint"),
+                        columns="2", spacing="3", width="100%"),
+                rx.button(rx.icon("check", aria_hidden="true"), tr("refills.console.approve"), type="submit", size="3",
+                          min_height=TOUCH_TARGET, color_scheme="green", width="100%"),
+                spacing="2", width="100%"),
+            on_submit=C.approve, reset_on_submit=False, width="100%"),
+        rx.form(
+            rx.vstack(
+                rx.el.input(type="hidden", name="request", value=rid),
+                rx.el.label(rx.text(tr("refills.console.reason"), size="2", weight="medium"), html_for="reason-" + rid),
+                rx.el.select(rx.el.option("—", value=""),
+                             *[rx.el.option(tr(f"refills.reason.{r}"), value=r) for r in DENY_REASONS],
+                             id="reason-" + rid, name="reason", min_height=TOUCH_TARGET, width="100%", font_size="16px",
+                             padding_x="12px", border_radius="8px", border=f"1px solid {rx.color('gray', 8)}",
+                             background=rx.color("gray", 1), color=rx.color("gray", 12)),
+                rx.el.label(rx.text(tr("refills.console.deny_note"), size="2", weight="medium"), html_for="deny-note-" + rid),
+                rx.text_area(id="deny-note-" + rid, name="note", max_length=300, rows="2", width="100%"),
+                rx.button(rx.icon("x", aria_hidden="true"), tr("refills.console.deny"), type="submit", size="3",
+                          min_height=TOUCH_TARGET, color_scheme="red", variant="soft", width="100%"),
+                spacing="2", width="100%"),
+            on_submit=C.deny, reset_on_submit=False, width="100%"),
+        spacing="3", width="100%")
+
+
 def _review_card(row) -> rx.Component:
     rid = row["id"].to(str)
     history = row["history"].to(list[dict[str, str]])
@@ -79,31 +110,9 @@ def _review_card(row) -> rx.Component:
             rx.text(tr("refills.console.last_visit_pending"), size="2", color=rx.color("gray", 11)),
         ),
         _row_error(row),
-        rx.form(
-            rx.vstack(
-                rx.el.input(type="hidden", name="request", value=rid),
-                rx.grid(_number_field("refills.console.quantity", "quantity", rid, "refills.console.quantity_hint"),
-                        _number_field("refills.console.refills", "refills", rid, "refills.console.refills_hint"),
-                        columns="2", spacing="3", width="100%"),
-                rx.button(rx.icon("check", aria_hidden="true"), tr("refills.console.approve"), type="submit", size="3",
-                          min_height=TOUCH_TARGET, color_scheme="green", width="100%"),
-                spacing="2", width="100%"),
-            on_submit=C.approve, reset_on_submit=False, width="100%"),
-        rx.form(
-            rx.vstack(
-                rx.el.input(type="hidden", name="request", value=rid),
-                rx.el.label(rx.text(tr("refills.console.reason"), size="2", weight="medium"), html_for="reason-" + rid),
-                rx.el.select(rx.el.option("—", value=""),
-                             *[rx.el.option(tr(f"refills.reason.{r}"), value=r) for r in DENY_REASONS],
-                             id="reason-" + rid, name="reason", min_height=TOUCH_TARGET, width="100%", font_size="16px",
-                             padding_x="12px", border_radius="8px", border=f"1px solid {rx.color('gray', 8)}",
-                             background=rx.color("gray", 1), color=rx.color("gray", 12)),
-                rx.el.label(rx.text(tr("refills.console.deny_note"), size="2", weight="medium"), html_for="deny-note-" + rid),
-                rx.text_area(id="deny-note-" + rid, name="note", max_length=300, rows="2", width="100%"),
-                rx.button(rx.icon("x", aria_hidden="true"), tr("refills.console.deny"), type="submit", size="3",
-                          min_height=TOUCH_TARGET, color_scheme="red", variant="soft", width="100%"),
-                spacing="2", width="100%"),
-            on_submit=C.deny, reset_on_submit=False, width="100%"),
+        rx.cond((row["kind"].to(str) == "renewal") & (SessionState.role != "clinician"),
+                rx.callout(tr("refills.console.renewal_for_clinician"), icon="info", color_scheme="blue", width="100%"),
+                _decision_forms(rid)),
         rx.cond(SessionState.role == "clinician", rx.el.label(rx.hstack(
             rx.switch(checked=row["eligible"].to(str) == "yes", on_change=lambda on: C.allow_auto(rid, on), size="3"),
             rx.text(tr("refills.console.allow_auto"), size="3"), spacing="3", align="center"),

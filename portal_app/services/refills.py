@@ -85,6 +85,7 @@ class StepView:
     step: str
     at: datetime
     by: str  # who acted, as patients see it
+    automatic: bool = False  # taken by the auto-refill job, not a person
 
 
 @dataclass(frozen=True)
@@ -424,7 +425,7 @@ def cancel(session: Session, actor: Actor, patient_id: int, request_id: object) 
 def _steps(session: Session, request_id: int) -> list[StepView]:
     rows = session.exec(select(RefillStep).where(RefillStep.request_id == request_id)
                         .order_by(RefillStep.at, RefillStep.id)).all()
-    return [StepView(row.step, clock.as_utc(row.at), row.actor_label) for row in rows]
+    return [StepView(row.step, clock.as_utc(row.at), row.actor_label, row.actor_role == SYSTEM) for row in rows]
 
 
 def _request_view(session: Session, request: RefillRequest) -> RequestView:

@@ -16,7 +16,7 @@ from portal_app.state.session import redirect_home
 CANCELLABLE = ("requested", "approved")  # the patient's own cancel (services/refills.MOVES)
 
 
-def timeline(view: refills.RequestView, lang: str) -> list[dict[str, str]]:
+def timeline(view: refills.RequestView, lang: str, automatic: str) -> list[dict[str, str]]:
     """The road's steps, each done (with when and who), current, or still to come; an end off the road last."""
     done = {s.step: s for s in view.steps}
     rows = []
@@ -27,7 +27,7 @@ def timeline(view: refills.RequestView, lang: str) -> list[dict[str, str]]:
         reached = done.get(step)
         state = "current" if step == view.status else ("done" if reached else "todo")
         rows.append({"step": step, "state": state, "when": mt.moment(reached.at, lang) if reached else "",
-                     "by": reached.by if reached else ""})
+                     "by": (automatic if reached.automatic else reached.by) if reached else ""})
     if ended:
         last = done.get(view.status)
         rows.append({"step": view.status, "state": "current", "when": mt.moment(last.at, lang) if last else "",
@@ -47,11 +47,12 @@ class RefillTrackerState(rx.State):
             return False
         lang = await mt.language(self)
         views = await run_service(refills.tracker, *seen)
+        automatic = await mt.text(self, "refills.track.by_auto")
         self.requests = [{
             "id": str(v.id), "medicine": v.medication, "kind": v.kind, "status": v.status, "pharmacy": v.pharmacy,
             "note": v.note, "deny_reason": v.deny_reason, "deny_note": v.deny_note,
             "answer_due": mt.day(v.answer_due.date(), lang), "asked": mt.moment(v.created_at, lang),
-            "cancellable": "yes" if v.status in CANCELLABLE else "", "steps": timeline(v, lang),
+            "cancellable": "yes" if v.status in CANCELLABLE else "", "steps": timeline(v, lang, automatic),
         } for v in views]
         self.loaded = True
         return True

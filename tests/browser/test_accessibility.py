@@ -21,7 +21,7 @@ ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff
 MEDICATION_PAGES = ["/medications", "/medications/refill", "/medications/refills", "/medications/pharmacies",
                     "/medications/reminders", "/home"]
 REFILL_CONSOLE = {"rn.baptiste": "review", "desk.tanaka": "pharmacy"}
-SIGN_IN_WAIT = 20_000  # ms: the hand-off and the redirect home take several seconds on a busy machine
+SIGN_IN_WAIT = 20_000  # ms: sign-in and page loads with several queries take seconds on a busy machine
 
 
 def _check(page, name: str, size: str) -> None:
@@ -185,16 +185,16 @@ def test_medication_pages(portal, open_context, viewport):
     expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
     for route in MEDICATION_PAGES:
         page.goto(f"{portal.url}{route}")
-        expect(page.locator("main h1")).to_be_visible()
-        expect(page.locator("main").get_by_text("Loading…")).to_have_count(0)
+        expect(page.locator("main h1")).to_be_visible(timeout=SIGN_IN_WAIT)
+        expect(page.locator("main").get_by_text("Loading…")).to_have_count(0, timeout=SIGN_IN_WAIT)
         _check(page, f"meds-{route.strip('/').replace('/', '-')}", size)
     # The request's later stages, opened from a medicine's own button.
     page.goto(f"{portal.url}/medications")
     page.locator("li").filter(has_text="Hydrochlorothiazide").get_by_role("link", name="Ask for a renewal").click()
-    expect(page.get_by_role("heading", name="Which pharmacy?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Which pharmacy?")).to_be_visible(timeout=SIGN_IN_WAIT)
     _check(page, "meds-refill-2-pharmacy", size)
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_role("heading", name="Check and send")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check and send")).to_be_visible(timeout=SIGN_IN_WAIT)
     _check(page, "meds-refill-3-confirm", size)
 
 
@@ -205,6 +205,6 @@ def test_refill_console_page(portal, open_context, viewport, username):
     sign_in(page, portal.url, username)
     expect(page).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
     page.goto(f"{portal.url}/console/refills")
-    expect(page.locator("main h1")).to_have_text("Refills")
-    expect(page.locator("li").first).to_be_visible()
+    expect(page.locator("main h1")).to_have_text("Refills", timeout=SIGN_IN_WAIT)
+    expect(page.locator("li").first).to_be_visible(timeout=SIGN_IN_WAIT)
     _check(page, f"console-refills-{REFILL_CONSOLE[username]}", f"{viewport['width']}")
