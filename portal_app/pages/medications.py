@@ -32,11 +32,7 @@ def _refill_line(row) -> rx.Component:
             rx.text(tr("medications.no_refills"), size="3"),
             link_button("file-plus", tr("medications.ask_renewal"), "/medications/refill?med=" + row["id"], variant="soft"),
             spacing="2", width="100%")),
-        rx.vstack(
-            rx.cond(row["refills"] != "", rx.text(tr("medications.refills_left"), ": ", rx.text.strong(row["refills"]),
-                                                  size="3")),
-            link_button("pill", tr("medications.ask_refill"), "/medications/refill?med=" + row["id"]),
-            spacing="2", width="100%"),
+        link_button("pill", tr("medications.ask_refill"), "/medications/refill?med=" + row["id"]),
     )
 
 
@@ -68,6 +64,7 @@ def _current(row) -> rx.Component:
         detail("medications.dose", row["dose"]),
         detail("medications.last_filled", row["last_filled"]),
         detail("medications.runs_out", row["runs_out"]),
+        detail("medications.refills_left", row["refills"]),
         rx.el.details(
             rx.el.summary(rx.text(tr("medications.more"), size="3", weight="medium"), min_height=TOUCH_TARGET,
                           display="flex", align_items="center", cursor="pointer"),

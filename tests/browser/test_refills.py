@@ -126,3 +126,35 @@ def test_a_denied_request_shows_its_reason_live(mail_portal, open_context):
     expect(_current_step(amlodipine)).to_contain_text("Not approved", timeout=LIVE)
     expect(amlodipine).to_contain_text("You need a blood test first.")
     expect(amlodipine).to_contain_text("Please come in for a kidney blood test this week.")
+
+
+def test_a_renewal_reaches_the_clinician_and_approved_restores_refills(mail_portal, open_context):
+    url = mail_portal.url
+    patient = open_context(PHONE).new_page()
+    sign_in(patient, url, "walter.pimm")
+    expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    patient.goto(f"{url}/medications")
+    medicine = patient.locator("li").filter(
+        has=patient.get_by_role("heading", name="Hydrochlorothiazide 25 MG Oral Tablet"))
+    expect(medicine).to_contain_text("No refills are left", timeout=SIGN_IN_WAIT)
+    medicine.get_by_role("link", name="Ask for a renewal").click()
+    expect(patient.get_by_role("heading", name="Which pharmacy?")).to_be_visible(timeout=SIGN_IN_WAIT)
+    patient.get_by_role("button", name="Next").click()
+    expect(patient.get_by_text("Hydrochlorothiazide 25 MG Oral Tablet — Renewal")).to_be_visible(timeout=SIGN_IN_WAIT)
+    patient.get_by_role("button", name="Send request").click()
+    expect(patient.get_by_role("heading", name="Your request was sent")).to_be_visible(timeout=SIGN_IN_WAIT)
+
+    doctor = open_context(DESKTOP).new_page()
+    sign_in(doctor, url, "dr.okafor")
+    expect(doctor).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    doctor.goto(f"{url}/console/refills")
+    request = doctor.locator("li.refill-review").filter(has_text="Walter Pimm").filter(
+        has_text="Hydrochlorothiazide 25 MG Oral Tablet")
+    expect(request.get_by_text("Renewal", exact=True)).to_be_visible(timeout=SIGN_IN_WAIT)
+    request.get_by_label("Refills left after this").fill("3")
+    request.get_by_role("button", name="Approve", exact=True).click()
+    expect(doctor.get_by_text("Approved. The patient has been told.")).to_be_visible(timeout=SIGN_IN_WAIT)
+
+    patient.goto(f"{url}/medications")
+    expect(medicine).to_contain_text("Refills left: 3", timeout=SIGN_IN_WAIT)
+    expect(medicine).to_contain_text("Approved")
