@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from portal_app.jobs import housekeeping, outbox_sender
+from portal_app.jobs import housekeeping, outbox_sender, refills
 
 log = logging.getLogger("portal.jobs")
 
@@ -28,6 +28,11 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job(outbox_sender.prune, "interval", hours=24, id="prune_outbox",
                       replace_existing=True, coalesce=True, max_instances=1)
     scheduler.add_job(housekeeping.prune_unclaimed_uploads, "interval", hours=1, id="prune_unclaimed_uploads",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    # Refills: automatic requests (hourly is plenty: supplies run out in days) and reminders (each minute).
+    scheduler.add_job(refills.run_auto_refills, "interval", hours=1, id="auto_refills",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(refills.queue_reminders, "interval", minutes=1, id="medication_reminders",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

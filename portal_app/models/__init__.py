@@ -4,6 +4,10 @@ from portal_app.models.audit import AuditEvent
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
 from portal_app.models.medication import Medication
+from portal_app.models.medication_reminder import MedicationReminder
+from portal_app.models.medication_report import MedicationReport
+from portal_app.models.pharmacy import Pharmacy
+from portal_app.models.refill import AutoRefill, MedicationFill, RefillRequest, RefillStep
 from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
@@ -25,5 +29,6 @@ __all__ = [
     "NotificationPreference",
     "StoredFile",
     "Medication",
+    "MedicationReminder", "MedicationReport", "Pharmacy", "AutoRefill", "MedicationFill", "RefillRequest", "RefillStep",
     "BreakGlass", "ProxyGrant",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -38,3 +38,9 @@ class Medication(SQLModel, table=True):
     controlled: bool = Field(default=False)  # a controlled substance: renewing it needs a visit
     created_at: datetime = created_at_field()
     updated_at: datetime = utc_column(default=None, nullable=True)
+    # Added by the refill tracker (migration 0501); all optional, so an import may leave them out.
+    strength: str | None = Field(default=None, max_length=60)  # "10 mg"
+    dose: str | None = Field(default=None, max_length=100)  # one dose in plain words: "1 tablet"
+    daily_units: float | None = None  # units taken a day (from the dosage), for when a supply runs out
+    refills_used: int = Field(default=0)  # refills approved since the prescription was (re)written
+    auto_refill_eligible: bool = Field(default=False)  # the clinician allows automatic refills

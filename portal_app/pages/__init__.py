@@ -10,8 +10,12 @@ from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves
 from portal_app.pages import console  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
+from portal_app.pages import medication_settings  # noqa: F401
+from portal_app.pages import medications  # noqa: F401
 from portal_app.pages import more  # noqa: F401
 from portal_app.pages import patients  # noqa: F401
 from portal_app.pages import recovery  # noqa: F401
+from portal_app.pages import refill_console  # noqa: F401
+from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import sections  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

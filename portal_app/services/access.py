@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "break_glass.start": frozenset({Role.ADMIN, Role.CLINICIAN, Role.NURSE}),  # emergency access to a restricted chart
     "staff.manage": frozenset({Role.ADMIN, SYSTEM}),  # staff accounts: create, role, disable, unlock (SYSTEM: CLI)
     "outbox.view": frozenset({Role.ADMIN}),  # demo convenience; services/staff.py refuses it in production
+    # The refill queue (/console/refills): each row is then checked per chart (refills.review / refills.pharmacy).
+    "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
 }
 
 
@@ -124,6 +126,19 @@ PATIENT_DATA: dict[str, PatientRule] = {
     "results.read": PatientRule(CLINICAL, True, "results", "results"),
     "medications.read": PatientRule(CLINICAL, True, "medications", "medications"),
     "refills.request": PatientRule(CLINICAL, True, "medications", "medications"),
+    # Refill tracker (services/refills.py, medication_reminders.py, medication_reports.py).
+    # Patients and proxies with "medications": pharmacies, auto-refill switch, reminders, reports.
+    "medications.settings": PatientRule(frozenset(), True, "medications", "medications"),
+    "medications.report": PatientRule(frozenset(), True, "medications", "medications"),
+    # Nurses and clinicians review requests with the medication history; renewals need a clinician
+    # (services/refills.py checks that), as does marking a medicine eligible for automatic refills.
+    "refills.review": PatientRule(CLINICAL, False, None, "medications"),
+    "medications.reports_review": PatientRule(CLINICAL, False, None, "medications"),
+    "medications.auto_refill_eligibility": PatientRule(frozenset({Role.CLINICIAN}), False, None, "medications"),
+    # The pharmacy's word (sent / ready / picked up), recorded by the front desk (and nurses). The
+    # front desk sees only what that needs: the patient's name and MRN, the medicine's name, the
+    # pharmacy and the step; never instructions, reasons, notes, history or the rest of the list.
+    "refills.pharmacy": PatientRule(frozenset({Role.FRONT_DESK, Role.NURSE}), False, None, "medications"),
 }
 
 

@@ -109,6 +109,13 @@ TEMPLATES: dict[str, Template] = {
     "security_notice": Template({"what": _security_change}),
     "break_glass_alert": Template({}),  # to admins: a restricted chart was opened (no patient details)
     "password_reset": Template({"link": _reset_link, "minutes": _minutes}, carries_secret=True),
+    # Refills (services/refills.py, auto_refill.py, medication_reminders.py): never a drug name.
+    "refill_approved": Template({}),
+    "refill_denied": Template({}),
+    "refill_ready": Template({}),
+    "refill_auto_requested": Template({}),
+    "refill_auto_skipped": Template({}),
+    "medication_reminder": Template({}),
 }
 KINDS = frozenset(TEMPLATES)
 

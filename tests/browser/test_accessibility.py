@@ -17,6 +17,11 @@ SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account"]
 STAFF_PAGES = ["/console", "/console/account"]
 ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups"]
+# Medicines and refills: seen by a patient with a full list (walter.pimm), the nurse's and the front desk's queue.
+MEDICATION_PAGES = ["/medications", "/medications/refill", "/medications/refills", "/medications/pharmacies",
+                    "/medications/reminders", "/home"]
+REFILL_CONSOLE = {"rn.baptiste": "review", "desk.tanaka": "pharmacy"}
+SIGN_IN_WAIT = 20_000  # ms: sign-in and page loads with several queries take seconds on a busy machine
 
 
 def _check(page, name: str, size: str) -> None:
@@ -170,3 +175,36 @@ def test_recovery_and_signup_pages(portal, open_context, viewport):
         page.goto(f"{portal.url}{route}")
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         _check(page, route.split("?")[0], f"{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_medication_pages(portal, open_context, viewport):
+    page = open_context(viewport).new_page()
+    size = f"{viewport['width']}"
+    sign_in(page, portal.url, "walter.pimm")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    for route in MEDICATION_PAGES:
+        page.goto(f"{portal.url}{route}")
+        expect(page.locator("main h1")).to_be_visible(timeout=SIGN_IN_WAIT)
+        expect(page.locator("main").get_by_text("Loading…")).to_have_count(0, timeout=SIGN_IN_WAIT)
+        _check(page, f"meds-{route.strip('/').replace('/', '-')}", size)
+    # The request's later stages, opened from a medicine's own button.
+    page.goto(f"{portal.url}/medications")
+    page.locator("li").filter(has_text="Hydrochlorothiazide").get_by_role("link", name="Ask for a renewal").click()
+    expect(page.get_by_role("heading", name="Which pharmacy?")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _check(page, "meds-refill-2-pharmacy", size)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Check and send")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _check(page, "meds-refill-3-confirm", size)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("username", sorted(REFILL_CONSOLE))
+def test_refill_console_page(portal, open_context, viewport, username):
+    page = open_context(viewport).new_page()
+    sign_in(page, portal.url, username)
+    expect(page).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    page.goto(f"{portal.url}/console/refills")
+    expect(page.locator("main h1")).to_have_text("Refills", timeout=SIGN_IN_WAIT)
+    expect(page.locator("li").first).to_be_visible(timeout=SIGN_IN_WAIT)
+    _check(page, f"console-refills-{REFILL_CONSOLE[username]}", f"{viewport['width']}")

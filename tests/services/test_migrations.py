@@ -26,6 +26,8 @@ TABLES |= {"password_reset", "signup_request", "request_counter"}  # 0006: recov
 TABLES |= {"notification_preference"}  # 0008: notification preferences
 TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
 TABLES |= {"medication"}  # 0010: medications
+TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
+           "medication_report"}  # 0501: refills, reminders, patient reports
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
