@@ -6,11 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.support.browser import DESKTOP, PHONE, launch, new_context
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Assertions wait for what a person would wait for; 5 s (Playwright's default) is too short on a
+# loaded 2-core machine for a sign-in's redirect. A real failure still fails, just later.
+expect.set_options(timeout=15_000)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -19,8 +19,12 @@ def test_failures_log_no_values_and_do_not_flood_the_log(portal):
             socket.emit(handler, {CANARY: "x"})
         socket.sync(handler)
     time.sleep(0.5)  # the log is written by the server process
-    added = portal.log_path.read_text(errors="replace")[len(before):]
-    assert "event handler failed: TypeError" in added
-    assert CANARY not in added
-    assert added.count("event handler failed: TypeError") == 1, added[-2000:]
-    assert "Traceback" not in added
+    whole = portal.log_path.read_text(errors="replace")
+    added = whole[len(before):]
+    # Earlier tests in this run may already have sent bad arguments to a handler, and a failure at
+    # the same place is logged once per 10 minutes: so the line is in the log (now or from before),
+    # and these 50 calls add at most one.
+    assert "event handler failed: TypeError" in whole
+    assert added.count("event handler failed: TypeError") <= 1, added[-2000:]
+    assert CANARY not in whole
+    assert "Traceback" not in whole
