@@ -40,5 +40,15 @@ def text_field(
     )
 
 
+def submit_button(*children, **props) -> rx.Component:
+    """A form's submit button, off until the page is connected to the server: a form sent before
+    then goes out as a plain GET, with what was typed (a password, say) in the address."""
+    props.setdefault("size", "3")
+    props.setdefault("min_height", TOUCH_TARGET)
+    return rx.button(*children, type="submit", disabled=~rx.State.is_hydrated, **props)
+
+
 def primary_button(label: rx.Var | str, **props) -> rx.Component:
+    if props.pop("type", None) == "submit":
+        return submit_button(label, width="100%", **props)
     return rx.button(label, size="3", min_height=TOUCH_TARGET, width="100%", **props)

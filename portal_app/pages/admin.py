@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal_app.components.cards import card
 from portal_app.components.feedback import empty_state, error_message, status_badge
-from portal_app.components.forms import primary_button, text_field
+from portal_app.components.forms import primary_button, submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.shell import staff_page
@@ -85,8 +85,7 @@ def _audit_filters() -> rx.Component:
                     width="100%",
                 ),
                 rx.flex(
-                    rx.button(rx.icon("filter", aria_hidden="true"), tr("audit_console.apply"), type="submit",
-                              size="3", min_height=TOUCH_TARGET),
+                    submit_button(rx.icon("filter", aria_hidden="true"), tr("audit_console.apply")),
                     rx.button(rx.icon("download", aria_hidden="true"), tr("audit_console.download"), type="button",
                               size="3", variant="soft", min_height=TOUCH_TARGET, on_click=A.download),
                     direction={"initial": "column", "sm": "row"},

@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app import i18n
 from portal_app.components.cards import card
 from portal_app.components.feedback import empty_state, error_message, status_badge
-from portal_app.components.forms import primary_button, text_field
+from portal_app.components.forms import primary_button, submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.shell import staff_page
@@ -114,8 +114,7 @@ def _search() -> rx.Component:
                     rx.input(id="field-query", name="query", type="search", auto_complete="off", required=True,
                              max_length=100, size="3", min_height=TOUCH_TARGET, width="100%",
                              aria_describedby="field-query-hint"),
-                    rx.button(rx.icon("search", aria_hidden="true"), tr("patients.search"), type="submit", size="3",
-                              min_height=TOUCH_TARGET),
+                    submit_button(rx.icon("search", aria_hidden="true"), tr("patients.search")),
                     direction={"initial": "column", "sm": "row"},
                     align={"initial": "stretch", "sm": "center"},
                     spacing="3",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.cards import card
 from portal_app.components.feedback import empty_state, error_message
-from portal_app.components.forms import primary_button, text_field
+from portal_app.components.forms import primary_button, submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.config import settings
@@ -182,7 +182,7 @@ def _request_card(row: rx.Var) -> rx.Component:
                     rx.input(id="mrn-" + row["id"].to(str), name="mrn", default_value=row["mrn"], size="3",
                              width="100%", min_height=TOUCH_TARGET, max_length=32, required=True),
                     rx.hstack(
-                        rx.button(tr("signups.match"), type="submit", size="3", min_height=TOUCH_TARGET),
+                        submit_button(tr("signups.match")),
                         rx.button(tr("signups.reject"), type="button", size="3", variant="soft", color_scheme="gray",
                                   high_contrast=True, min_height=TOUCH_TARGET,
                                   on_click=SignupConsoleState.reject(row["id"])),

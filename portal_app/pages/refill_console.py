@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.cards import card
 from portal_app.components.feedback import empty_state, error_message, loading_block, status_badge
+from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.medication_parts import bare_list, detail, item, step_badge, step_word, success
@@ -59,8 +60,8 @@ def _decision_forms(rid) -> rx.Component:
                 rx.grid(_number_field("refills.console.quantity", "quantity", rid, "refills.console.quantity_hint"),
                         _number_field("refills.console.refills", "refills", rid, "refills.console.refills_hint"),
                         columns="2", spacing="3", width="100%"),
-                rx.button(rx.icon("check", aria_hidden="true"), tr("refills.console.approve"), type="submit", size="3",
-                          min_height=TOUCH_TARGET, color_scheme="green", width="100%"),
+                submit_button(rx.icon("check", aria_hidden="true"), tr("refills.console.approve"),
+                              color_scheme="green", width="100%"),
                 spacing="2", width="100%"),
             on_submit=C.approve, reset_on_submit=False, width="100%"),
         rx.form(
@@ -74,8 +75,8 @@ def _decision_forms(rid) -> rx.Component:
                              background=rx.color("gray", 1), color=rx.color("gray", 12)),
                 rx.el.label(rx.text(tr("refills.console.deny_note"), size="2", weight="medium"), html_for="deny-note-" + rid),
                 rx.text_area(id="deny-note-" + rid, name="note", max_length=300, rows="2", width="100%"),
-                rx.button(rx.icon("x", aria_hidden="true"), tr("refills.console.deny"), type="submit", size="3",
-                          min_height=TOUCH_TARGET, color_scheme="red", variant="soft", width="100%"),
+                submit_button(rx.icon("x", aria_hidden="true"), tr("refills.console.deny"),
+                              color_scheme="red", variant="soft", width="100%"),
                 spacing="2", width="100%"),
             on_submit=C.deny, reset_on_submit=False, width="100%"),
         spacing="3", width="100%")

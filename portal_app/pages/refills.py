@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.cards import card
 from portal_app.components.feedback import empty_state, error_message, loading_block, status_badge
+from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.medication_parts import (bare_list, detail, item, link_button, step_badge, step_word,
@@ -86,7 +87,7 @@ def _pharmacy() -> rx.Component:
                         border="none", padding="0", margin="0", width="100%"),
                     rx.link(tr("pharmacies.add_heading"), href="/medications/pharmacies", size="3"),
                     textarea_field(tr("refills.ask.note"), "note", tr("refills.ask.note_hint")),
-                    rx.button(tr("refills.ask.next"), type="submit", size="3", min_height=TOUCH_TARGET, width="100%"),
+                    submit_button(tr("refills.ask.next"), width="100%"),
                     spacing="3", width="100%"),
                 on_submit=R.details, reset_on_submit=False, width="100%"),
             empty_state("store", tr("pharmacies.none_title"), tr("pharmacies.none_text"),

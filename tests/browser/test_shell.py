@@ -66,6 +66,19 @@ def test_wrong_password_says_so_and_stays(portal, phone):
     expect(phone.get_by_role("alert")).to_contain_text("do not match")
 
 
+def test_a_form_cannot_be_sent_before_the_page_is_connected(portal, open_context):
+    """Sent before the app is running, a form would go out as a plain GET with the password in the
+    address (and so in history and server logs); the button stays off until the page is live."""
+    page = open_context(java_script_enabled=False).new_page()
+    page.goto(f"{portal.url}/signin")
+    page.locator("#field-username").fill("walter.pimm")
+    page.locator("#field-password").fill(demo_password("walter.pimm"))
+    expect(page.locator("button[type=submit]")).to_be_disabled()
+    page.locator("#field-password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/signin/?$"))
+    assert "password" not in page.url
+
+
 def test_sign_out_ends_the_session_and_clears_the_cookie(portal, phone):
     sign_in(phone, portal.url, "sam.oduya")
     expect(phone).to_have_url(re.compile(r"/home/?$"))

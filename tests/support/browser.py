@@ -7,7 +7,7 @@ import time
 
 import pyotp
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -86,6 +86,8 @@ def fresh_demo_code(base_url: str, username: str) -> str:
 
 def enter_password(page: Page, base_url: str, username: str, password: str | None = None) -> None:
     page.goto(f"{base_url}/signin")
+    # The button is off until the page is live; filling in before then could be undone by hydration.
+    expect(page.locator("button[type=submit]")).to_be_enabled()
     page.locator("#field-username").fill(username)
     page.locator("#field-password").fill(password or demo_password(username))
     page.locator("button[type=submit]").click()
