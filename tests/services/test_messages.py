@@ -297,3 +297,19 @@ def test_unread_counts_stay_right_with_concurrent_readers(session, clinic, datab
     messages.staff_reply(session, clinic.nurse, thread_id, "One more")
     session.commit()
     assert messages.unread_count(session, clinic.ana, clinic.ana_chart) == 1
+
+
+def test_the_demo_clinic_has_pools_and_an_overdue_question(session):
+    from portal_app.services import demo_clinic
+    from portal_app.models.people import User
+    from tests.services.refill_fixtures import actor as as_actor
+
+    demo_clinic.seed(session)
+    session.commit()
+    people = {u.username: as_actor(u) for u in session.exec(select(User)).all()}
+    overdue = messages.queue(session, people["rn.baptiste"], "overdue").items
+    assert [i.patient_name for i in overdue] == ["Walter Pimm"]
+    assert messages.queue(session, people["desk.tanaka"], "open").items == []  # clinical questions only so far
+    assert {p.code for p in messages.queue(session, people["desk.tanaka"]).pools} == {"front_desk", "billing"}
+    rosa = people["rosa.delgado"]
+    assert messages.unread_count(session, rosa, rosa.patient_id) == 1
