@@ -19,7 +19,7 @@ from portal_app.pages.shell import patient_page
 from portal_app.services import files, messages
 from portal_app.state.language import tr
 from portal_app.state.message_compose import ComposeState
-from portal_app.state.messages import InboxState, ThreadState
+from portal_app.state.messages import THREAD_ROUTE, InboxState, ThreadState
 
 C = ComposeState
 TOPIC_ICONS = {"clinical": "stethoscope", "appointment": "calendar-days", "prescription": "pill",
@@ -63,7 +63,8 @@ def _part(part) -> rx.Component:
         part["href"] != "",
         rx.link(part["text"], rx.icon("external-link", size=14, aria_hidden="true", margin_left="2px"),
                 rx.text.span(" (", tr("msg.external"), ")", font_size="0.85em"),
-                href=part["href"], is_external=True, rel="noopener noreferrer nofollow", word_break="break-all"),
+                href=part["href"], is_external=True, rel="noopener noreferrer nofollow", word_break="break-all",
+                underline="always"),
         rx.text.span(part["text"]),
     )
 
@@ -166,7 +167,7 @@ def messages_inbox() -> rx.Component:
 T = ThreadState
 
 
-@patient_page("/messages/thread", on_load=[ThreadState.opened])
+@patient_page(THREAD_ROUTE, on_load=[ThreadState.opened])
 def message_thread() -> rx.Component:
     return rx.vstack(
         rx.link(rx.hstack(rx.icon("arrow-left", aria_hidden="true"), tr("msg.back_to_inbox"), align="center"),
@@ -293,7 +294,7 @@ def message_new() -> rx.Component:
         rx.cond(C.stage != "check", emergency_notice()),
         error_message(C.error),
         rx.match(C.stage, ("write", _write()), ("check", _check()), ("done", _done()), _choose_topic()),
-        rx.text(tr("msg.compose.call"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}"),
+        rx.text(tr("msg.compose.call"), " ", rx.link(settings.clinic_phone, href=f"tel:{settings.clinic_phone}", underline="always"),
                 size="2", color=rx.color("gray", 11)),
         spacing="4", width="100%",
     )

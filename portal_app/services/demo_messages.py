@@ -17,7 +17,7 @@ from portal_app import clock
 from portal_app.models.message import CannedReply, Message, MessagePool, MessagePoolMember, MessageThread
 from portal_app.models.people import Patient, Role, User
 from portal_app.services.demo_refills import _label
-from portal_app.services.messages import REPLY_WORKING_DAYS
+from portal_app.services.messages import REPLY_WORKING_DAYS, subject_of
 from portal_app.services.refills import add_working_days
 
 POOLS = (("care_team", "Care team", True), ("front_desk", "Front desk (appointments)", False),
@@ -61,7 +61,7 @@ def seed(session: Session) -> None:
 def _thread(session: Session, pool: MessagePool, patient_user: User, started, topic: str, status: str,
             lines: list[tuple[User, str]]) -> None:
     patient = session.get(Patient, patient_user.patient_id)
-    thread = MessageThread(patient_id=patient.id, topic=topic, subject=" ".join(lines[0][1].split())[:60],
+    thread = MessageThread(patient_id=patient.id, topic=topic, subject=subject_of(lines[0][1]),
                            pool_id=pool.id, status=status, started_by=patient_user.id, last_message_at=started,
                            reply_due=add_working_days(started, REPLY_WORKING_DAYS[pool.code]) if status == "open" else None,
                            created_at=started)

@@ -242,7 +242,8 @@ def clean_body(value: object) -> str:
     return text
 
 
-def _subject(body: str) -> str:
+def subject_of(body: str) -> str:
+    """A thread's subject: the start of its first message, on one line."""
     words = " ".join(body.split())
     return words if len(words) <= SUBJECT_LENGTH else words[:SUBJECT_LENGTH - 1].rstrip() + "…"
 
@@ -400,7 +401,7 @@ def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: 
     text = clean_body(body)
     tokens = _tokens(attachments)
     moment = clock.now()
-    thread = MessageThread(patient_id=patient_id, topic=topic, subject=_subject(text), pool_id=_pool(session, promise.pool).id,
+    thread = MessageThread(patient_id=patient_id, topic=topic, subject=subject_of(text), pool_id=_pool(session, promise.pool).id,
                            status="open", started_by=actor.user_id, urgent=is_urgent(text), reply_due=promise.reply_by,
                            last_message_at=moment, created_at=moment)
     session.add(thread)
@@ -497,7 +498,9 @@ def queue(session: Session, actor: Actor | None, view: object = "open", pool: ob
         query = query.where(MessageThread.reply_due < moment)
     elif view in ("waiting", "closed"):
         query = query.where(MessageThread.status == view)
-    order = (MessageThread.reply_due.asc(), MessageThread.id.asc()) if view in ("open", "unassigned", "mine", "overdue") \
+    # Threads owing an answer: urgent words first, then the earliest promise; the others newest first.
+    order = (MessageThread.urgent.desc(), MessageThread.reply_due.asc(), MessageThread.id.asc()) \
+        if view in ("open", "unassigned", "mine", "overdue") \
         else (MessageThread.last_message_at.desc(), MessageThread.id.desc())
     rows = session.exec(query.order_by(*order).offset(number * PAGE).limit(PAGE + 1)).all()
     shown = rows[:PAGE]

@@ -130,4 +130,18 @@ HANDLER_ACCESS: dict[str, str] = {
     "ComposeState.attached": "patient",
     "ComposeState.remove_file": "patient",
     "ComposeState.send": "patient",
+    # The message queue (state/message_console.py): staff session re-checked; pool, chart and audit in the service.
+    "MessageConsoleState.opened": "staff",
+    "MessageConsoleState.show_view": "staff",
+    "MessageConsoleState.choose_pool": "staff",
+    "MessageConsoleState.next_page": "staff",
+    "MessageConsoleState.previous_page": "staff",
+    "MessageConsoleState.open_thread": "staff",
+    "MessageConsoleState.close_thread": "staff",
+    "MessageConsoleState.take": "staff",
+    "MessageConsoleState.release": "staff",
+    "MessageConsoleState.set_status": "staff",
+    "MessageConsoleState.add_note": "staff",
+    "MessageConsoleState.reply": "staff",
+    "MessageConsoleState.use_canned": "staff",
 }

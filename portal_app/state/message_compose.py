@@ -42,10 +42,12 @@ class ComposeState(rx.State):
 
     @rx.event
     async def opened(self):
-        self.reset()
-        if await viewing(self) is None:
-            return redirect_home(None)
         wanted = self.router.url.query_parameters.get("topic", "")
+        self.stage, self.topic, self.body, self.pending, self.urgent, self.thread_id, self.error = (
+            "topic", "", "", [], False, "", "")
+        if await viewing(self) is None:
+            self.reset()
+            return redirect_home(None)
         if wanted in TOPICS:
             self.topic = wanted
             await self._promise()

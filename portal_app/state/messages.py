@@ -55,6 +55,9 @@ async def attach(state: rx.State, actor, answer: object, pending: list[dict[str,
     return [*pending, attachment_row(view)], ""
 
 
+THREAD_ROUTE = "/messages/thread"
+
+
 class MessageBadgeState(rx.State):
     """The unread count on the Messages tab and the home page."""
 
@@ -161,6 +164,7 @@ class ThreadState(rx.State):
         self.reply_by = mt.day(localtime.local(view.reply_due).date(), lang) if view.reply_due else ""
         self.items = [message_row(m, lang) for m in view.messages]
         self.loaded = True
+        await (await self.get_state(MessageBadgeState))._count()  # reading it changed the unread count
         return True
 
     @rx.event
@@ -174,7 +178,10 @@ class ThreadState(rx.State):
             live_hub.subscribe(self, live.patient_topic(seen[1], "messages"))
 
     async def _on_live(self, topic: str) -> None:
-        await self._load()
+        # The subscription outlives the page: reading the thread from another page of this tab
+        # would mark it read behind the patient's back (and clear the badge they are looking at).
+        if self.router.url.path.rstrip("/") == THREAD_ROUTE:
+            await self._load()
 
     @rx.event
     async def attached(self, answer: dict):

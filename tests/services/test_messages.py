@@ -313,3 +313,10 @@ def test_the_demo_clinic_has_pools_and_an_overdue_question(session):
     assert {p.code for p in messages.queue(session, people["desk.tanaka"]).pools} == {"front_desk", "billing"}
     rosa = people["rosa.delgado"]
     assert messages.unread_count(session, rosa, rosa.patient_id) == 1
+
+
+def test_urgent_threads_come_first_in_the_queue_then_the_earliest_promise(session, clinic):
+    first = _start(session, clinic, body="A question about my diet")
+    second = _start(session, clinic, topic="prescription", body="Refill question")
+    urgent = _start(session, clinic, body="I feel short of breath since last night")
+    assert [i.id for i in messages.queue(session, clinic.nurse).items] == [urgent, first, second]
