@@ -11,6 +11,7 @@ from portal_app.pages.notices import notice_list
 from portal_app.pages.shell import patient_page
 from portal_app.state.language import LanguageState, tr
 from portal_app.state.medications import MedsHomeState
+from portal_app.state.messages import MessageBadgeState
 from portal_app.state.notices import NoticesState
 from portal_app.state.session import SessionState
 
@@ -22,7 +23,11 @@ def home() -> rx.Component:
         page_header(greeting, tr("home.subtitle")),
         notice_list(),
         link_card("calendar-days", tr("nav.appointments"), tr("home.appointments_text"), "/appointments"),
-        link_card("message-circle", tr("nav.messages"), tr("home.messages_text"), "/messages"),
+        link_card("message-circle", tr("nav.messages"),
+                  rx.cond(MessageBadgeState.unread > 0,
+                          LanguageState.strings["msg.home_unread"].to(str).replace("{count}",
+                                                                                   MessageBadgeState.unread.to_string()),
+                          tr("home.messages_text")), "/messages"),
         link_card("clipboard-list", tr("nav.health"), tr("home.health_text"), "/health"),
         medicines_card(),
         spacing="4",

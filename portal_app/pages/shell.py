@@ -14,6 +14,7 @@ from portal_app.pages.idle_watch import idle_watch
 from portal_app.pages.record_switcher import record_switcher, viewing_banner
 from portal_app.state.guards import GuardState
 from portal_app.state.language import tr
+from portal_app.state.messages import MessageBadgeState
 from portal_app.state.patient_context import PatientContextState
 from portal_app.state.session import SessionState
 
@@ -22,7 +23,7 @@ def _patient_nav() -> list[NavItem]:
     return [
         NavItem("/home", "house", tr("nav.home")),
         NavItem("/appointments", "calendar-days", tr("nav.appointments")),
-        NavItem("/messages", "message-circle", tr("nav.messages")),
+        NavItem("/messages", "message-circle", tr("nav.messages"), badge=MessageBadgeState.unread),
         NavItem("/health", "clipboard-list", tr("nav.health")),
         NavItem("/more", "ellipsis", tr("nav.more")),
     ]
@@ -41,6 +42,8 @@ def _staff_nav() -> list[NavItem]:
         NavItem("/console", "layout-dashboard", tr("nav.console_today")),
         NavItem("/console/patients", "users", tr("nav.console_patients")),
         NavItem("/console/refills", "pill", tr("nav.console_refills"), show=_role_in("nurse", "clinician", "front_desk")),
+        NavItem("/console/messages", "messages-square", tr("nav.console_messages"),
+                show=_role_in("nurse", "clinician", "front_desk")),
         NavItem("/console/signups", "user-plus", tr("nav.signups"), show=_role_in("front_desk", "admin"), tab_bar=False),
         NavItem("/console/notices", "megaphone", tr("nav.console_notices"), show=_role_in("front_desk", "admin")),
         NavItem("/console/audit", "scroll-text", tr("nav.console_audit"), show=_role_in("admin"), tab_bar=False),
@@ -90,7 +93,8 @@ def patient_page(route: str, on_load: list | None = None):
 
     def wrap(body: Callable[[], rx.Component]):
         @rx.page(route=route, title=f"{settings.clinic_name}",
-                 on_load=[GuardState.patient_page, PatientContextState.opened, *(on_load or [])])
+                 on_load=[GuardState.patient_page, PatientContextState.opened, MessageBadgeState.refresh,
+                          *(on_load or [])])
         def page() -> rx.Component:
             content = rx.fragment(record_switcher(), viewing_banner(), body())
             return _frame(_patient_nav(), route, content, settings.clinic_name)

@@ -36,6 +36,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({Role.ADMIN}),  # demo convenience; services/staff.py refuses it in production
     # The refill queue (/console/refills): each row is then checked per chart (refills.review / refills.pharmacy).
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
+    # The message queue (/console/messages): only threads of the pools one belongs to (services/messages.py),
+    # never a clinical pool for the front desk; each thread is then checked per chart (messages.read / .write).
+    "messages.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
+    "messages.pools": frozenset({Role.ADMIN, SYSTEM}),  # pools, their members and canned replies
 }
 
 

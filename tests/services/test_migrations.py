@@ -28,6 +28,8 @@ TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
 TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
+TABLES |= {"message_pool", "message_pool_member", "message_thread", "message", "message_note", "message_read",
+           "canned_reply"}  # 0401: secure messaging
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,198 @@
+"""Secure messaging in real Chromium, patient and nurse at once: the patient writes with a photo, the
+nurse takes the message, adds an internal note and answers; the answer appears live in the patient's
+open conversation and the unread badge moves; the note reaches no frame the patient's browser gets;
+the notice email (a real SMTP server) holds no message text; the photo goes only to the thread's
+people; HTML in a message is shown as text; every page passes axe at phone and desktop sizes."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.services.test_outbox import SmtpServer
+from tests.support.browser import DESKTOP, PHONE, FrameRecorder, demo_cookie, sign_in
+from tests.support.server import serve_portal
+
+SIGN_IN_WAIT = 20_000  # ms
+LIVE = 15_000  # ms: a change appears on an open page within this
+SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+NOTE = "INTERNAL-7731 check the x-ray before calling"
+PAYLOAD = 'My left knee is swollen <b>since</b> Sunday <script>window.pwned = 1</script>'
+ANSWER = "Please rest the knee and use ice twice a day."
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_portal(tmp_path_factory, smtp):
+    with serve_portal(tmp_path_factory.mktemp("messages"), PORTAL_SMTP_HOST="127.0.0.1",
+                      PORTAL_SMTP_PORT=str(smtp.port), PORTAL_MAIL_FROM="portal@maplegrove.example") as served:
+        yield served
+
+
+def _axe(page, name: str) -> None:
+    page.wait_for_timeout(300)
+    size = page.viewport_size["width"]
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENS / f"{name}-{size}.png", full_page=True)
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} -> {[(n['target'], n['failureSummary']) for n in v['nodes']]}"
+               for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{name} at {size}:\n" + "\n".join(serious)
+
+
+def _photo(path: Path) -> Path:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, format="JPEG")
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _wait_for_mail(smtp, recipient: str, subject: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in smtp.inbox.messages():
+            if message["To"] == recipient and message["Subject"] == subject:
+                return message
+        time.sleep(1)
+    raise AssertionError(f"no {subject!r} mail to {recipient}")
+
+
+def _tab_badge(page):
+    return page.locator("nav").get_by_role("link", name=re.compile("Messages")).locator(".rt-Badge")
+
+
+def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(mail_portal, open_context, smtp,
+                                                                                tmp_path):
+    url = mail_portal.url
+    patient = open_context(PHONE).new_page()
+    frames = FrameRecorder(patient)
+    sign_in(patient, url, "sam.oduya")
+    expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    patient.goto(f"{url}/messages")
+    expect(patient.get_by_text("No messages yet")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(patient.get_by_text("Call 911 or go to the emergency room.")).to_be_visible()
+    _axe(patient, "messages")
+    patient.get_by_role("link", name="New message").click()
+    expect(patient.get_by_role("heading", name="What is your message about?")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _axe(patient, "messages-new")
+    patient.get_by_role("button", name=re.compile("A question for my clinician")).click()
+    expect(patient.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(patient.locator(".reply-promise")).to_contain_text("Expect an answer by")
+    patient.get_by_label("Your message").fill(PAYLOAD)
+    patient.locator("#new-file").set_input_files(str(_photo(tmp_path / "knee.jpg")))
+    expect(patient.locator(".pending-file")).to_contain_text("knee.jpg", timeout=SIGN_IN_WAIT)
+    _axe(patient, "messages-write")
+    patient.get_by_role("button", name="Next").click()
+    expect(patient.get_by_role("heading", name="Check and send")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(patient.get_by_text(PAYLOAD)).to_be_visible()  # the HTML is shown as the text it is
+    patient.get_by_role("button", name="Send message").click()
+    expect(patient.get_by_role("heading", name="Your message was sent")).to_be_visible(timeout=SIGN_IN_WAIT)
+    patient.get_by_role("link", name="See my message").click()
+    thread = patient.locator("li.message")
+    expect(thread.first).to_contain_text(PAYLOAD, timeout=SIGN_IN_WAIT)
+    expect(thread.first.locator("img")).to_have_count(1)
+    assert patient.evaluate("window.pwned") is None
+    _axe(patient, "messages-thread")
+
+    nurse = open_context(DESKTOP).new_page()
+    sign_in(nurse, url, "rn.baptiste")
+    expect(nurse).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    nurse.goto(f"{url}/console/messages")
+    nurse.get_by_role("button", name="Nobody has it").click()
+    row = nurse.locator("li.queue-item").filter(has_text="Sam Oduya")
+    expect(row).to_contain_text("My left knee is swollen", timeout=SIGN_IN_WAIT)
+    _axe(nurse, "console-messages")
+    row.get_by_role("button", name=re.compile("Open")).click()
+    nurse.get_by_role("button", name="Take it").click()
+    expect(nurse.get_by_text("You have this message now.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    nurse.get_by_label("New note").fill(NOTE)
+    nurse.get_by_role("button", name="Add note").click()
+    expect(nurse.locator(".internal-note")).to_contain_text(NOTE, timeout=SIGN_IN_WAIT)
+    photo = nurse.locator("li.message img").first
+    expect(photo).to_be_visible()
+    photo_url = url + photo.get_attribute("src").replace("?inline=1", "")
+    _axe(nurse, "console-message-thread")
+    nurse.get_by_label("Your answer (the patient reads this)").fill(ANSWER)
+    nurse.get_by_role("button", name="Send answer").click()
+    expect(nurse.get_by_text("Answer sent. The patient has been told.")).to_be_visible(timeout=SIGN_IN_WAIT)
+
+    expect(thread.filter(has_text=ANSWER)).to_contain_text("Marie Baptiste, RN", timeout=LIVE)  # live, no reload
+
+    # A second answer while the patient is on the inbox: the badge and the row move live.
+    patient.get_by_role("link", name="All messages").click()
+    expect(patient.locator("li.message-thread")).to_have_count(1, timeout=SIGN_IN_WAIT)
+    expect(_tab_badge(patient)).to_have_count(0)
+    nurse.get_by_label("Your answer (the patient reads this)").fill("Also keep it raised when you sit.")
+    nurse.get_by_role("button", name="Send answer").click()
+    expect(_tab_badge(patient)).to_have_text("1", timeout=LIVE)
+    expect(patient.locator("li.message-thread")).to_contain_text("1 new", timeout=LIVE)
+    patient.locator("li.message-thread").click()
+    expect(thread.last).to_contain_text("Also keep it raised", timeout=SIGN_IN_WAIT)
+    expect(_tab_badge(patient)).to_have_count(0, timeout=LIVE)
+
+    assert NOTE not in frames.text() and "INTERNAL-7731" not in frames.text()
+    assert ANSWER in frames.text()  # the recorder did see the patient's frames
+
+    mail = _wait_for_mail(smtp, "sam.oduya@example.com", "New message from your care team")
+    body = mail.get_content()
+    assert "new message from your care team" in body.lower()
+    for word in ("knee", "ice", "rest", "raised", "INTERNAL"):
+        assert word not in body and word not in mail["Subject"]
+
+    # The photo: the thread's people only; another patient and a stranger get 404.
+    assert httpx.get(photo_url, cookies=demo_cookie(url, "rn.baptiste"), timeout=30).status_code == 200
+    own = httpx.get(photo_url, cookies=demo_cookie(url, "sam.oduya"), timeout=30)
+    assert own.status_code == 200 and own.content[:3] == b"\xff\xd8\xff"
+    assert own.headers["content-disposition"].startswith("attachment")
+    assert httpx.get(photo_url, cookies=demo_cookie(url, "walter.pimm"), timeout=30).status_code == 404
+    assert httpx.get(photo_url, cookies=demo_cookie(url, "desk.tanaka"), timeout=30).status_code == 404
+    assert httpx.get(photo_url, timeout=30).status_code == 404
+
+
+def test_urgent_words_bring_the_stronger_notice_and_the_message_still_goes(mail_portal, open_context):
+    url = mail_portal.url
+    patient = open_context(DESKTOP).new_page()
+    sign_in(patient, url, "walter.pimm")
+    expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    patient.goto(f"{url}/messages/new?topic=clinical")
+    patient.get_by_label("Your message").fill("I have chest pain when I climb the stairs")
+    patient.get_by_role("button", name="Next").click()
+    expect(patient.get_by_role("alert")).to_contain_text("This may be an emergency", timeout=SIGN_IN_WAIT)
+    expect(patient.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    _axe(patient, "messages-urgent")
+    patient.get_by_role("button", name="Send message").click()
+    expect(patient.get_by_role("heading", name="Your message was sent")).to_be_visible(timeout=SIGN_IN_WAIT)
+
+    nurse = open_context(PHONE).new_page()
+    sign_in(nurse, url, "rn.baptiste")
+    expect(nurse).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    nurse.goto(f"{url}/console/messages")
+    row = nurse.locator("li.queue-item").filter(has_text="chest pain")
+    expect(row).to_contain_text("Urgent words", timeout=SIGN_IN_WAIT)
+    _axe(nurse, "console-messages")
+    nurse.get_by_role("button", name="Late").click()  # Walter's demo question is past its promised time
+    expect(nurse.locator("li.queue-item").filter(has_text="ankles")).to_contain_text("Late", timeout=SIGN_IN_WAIT)
+
+
+def test_the_front_desk_sees_no_clinical_message(mail_portal, open_context):
+    url = mail_portal.url
+    desk = open_context(DESKTOP).new_page()
+    sign_in(desk, url, "desk.tanaka")
+    expect(desk).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    desk.goto(f"{url}/console/messages")
+    expect(desk.get_by_text("No messages in this list right now.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(desk.locator("#pool-choice option")).to_have_count(3)  # all, front desk, billing
+    expect(desk.locator("#pool-choice")).not_to_contain_text("Care team")
