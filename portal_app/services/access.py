@@ -36,6 +36,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({Role.ADMIN}),  # demo convenience; services/staff.py refuses it in production
     # The refill queue (/console/refills): each row is then checked per chart (refills.review / refills.pharmacy).
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
+    # Appointments: booking, moving and cancelling on a patient's behalf, check-in (the front desk's
+    # schedule); each chart is then checked with appointments.read / appointments.write.
+    "appointments.schedule": frozenset({Role.FRONT_DESK, Role.NURSE}),
+    "clinic.setup": frozenset({Role.ADMIN, SYSTEM}),  # locations, visit types, hours, exceptions
 }
 
 

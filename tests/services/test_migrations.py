@@ -28,6 +28,8 @@ TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
 TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
+TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
+           "appointment_hold"}  # 0301: appointments
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
