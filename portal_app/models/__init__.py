@@ -1,6 +1,8 @@
 """All tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from portal_app.models.audit import AuditEvent
+from portal_app.models.appointment import Appointment, AppointmentHold
+from portal_app.models.clinic_setup import Location, ScheduleException, VisitType, WorkingHours
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
 from portal_app.models.medication import Medication
@@ -22,6 +24,7 @@ from portal_app.models.stored_file import StoredFile
 
 __all__ = [
     "AuditEvent",
+    "Appointment", "AppointmentHold", "Location", "ScheduleException", "VisitType", "WorkingHours",
     "Channel", "OutboxMessage", "OutboxStatus", "PushSubscription",
     "FactorFailures",
     "Activation", "ActivationFailures", "Invitation",

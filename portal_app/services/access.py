@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # never a clinical pool for the front desk; each thread is then checked per chart (messages.read / .write).
     "messages.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
     "messages.pools": frozenset({Role.ADMIN, SYSTEM}),  # pools, their members and canned replies
+    # Appointments: booking, moving and cancelling on a patient's behalf, check-in (the front desk's
+    # schedule); each chart is then checked with appointments.read / appointments.write.
+    "appointments.schedule": frozenset({Role.FRONT_DESK, Role.NURSE}),
+    "clinic.setup": frozenset({Role.ADMIN, SYSTEM}),  # locations, visit types, hours, exceptions
 }
 
 
