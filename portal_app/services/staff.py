@@ -20,7 +20,7 @@ from portal_app.models.mfa import FactorFailures
 from portal_app.models.outbox import OutboxMessage
 from portal_app.models.people import STAFF_ROLES, Role, User
 from portal_app.models.session import UserSession
-from portal_app.services import audit, throttle
+from portal_app.services import audit, staff_setup, throttle
 from portal_app.services.access import Actor, allowed
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.passwords import hash_password
@@ -49,7 +49,7 @@ class StaffView:
 class Created:
     user_id: int
     username: str
-    one_time_password: str  # shown once, never stored in plain text
+    one_time_password: str  # shown once, never stored in plain text; works for 7 days, at the first sign-in
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ def create_staff(session: Session, actor: Actor, username: object, display_name:
     session.add(user)
     session.flush()
     assert user.id is not None
+    staff_setup.open_setup(session, user.id)
     audit.record(session, actor, "create", "staff", detail=f"user {user.id} role={chosen}")
     return Created(user_id=user.id, username=name, one_time_password=password)
 

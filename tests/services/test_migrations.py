@@ -28,6 +28,7 @@ TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
 TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
+TABLES |= {"staff_setup"}  # 0101: staff first sign-in
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
