@@ -92,6 +92,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "StaffConsoleState.set_active": "staff",
     "StaffConsoleState.unlock": "staff",
     "StaffConsoleState.end_sessions": "staff",
+    "StaffConsoleState.restart": "staff",  # admins only (staff.manage), re-checked in the service
     "OutboxConsoleState.opened": "staff",
     # Emergency access to a restricted chart: staff session re-checked; role, reason and chart in the service.
     "BreakGlassState.start": "staff",

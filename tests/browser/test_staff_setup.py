@@ -16,7 +16,7 @@ NEW_PASSWORD = "violet harbor under nine stars"
 WAIT = 20_000  # ms: bcrypt and page loads take seconds on a busy machine
 
 
-def _new_staff_account(portal, open_context) -> tuple[str, str]:
+def _new_staff_account(portal, open_context) -> tuple[str, str, object]:
     admin = open_context(DESKTOP).new_page()
     sign_in(admin, portal.url, "admin.hughes")
     expect(admin).to_have_url(re.compile(r"/console/?$"), timeout=WAIT)
@@ -29,11 +29,13 @@ def _new_staff_account(portal, open_context) -> tuple[str, str]:
     admin.get_by_role("button", name="Create account").click()
     shown = admin.locator("#one-time-password")
     expect(shown).to_have_text(re.compile(r"^[A-Za-z0-9]{16}$"), timeout=WAIT)
-    return username, shown.inner_text()
+    password = shown.inner_text()
+    admin.get_by_role("button", name="I have given it; hide it").click()
+    return username, password, admin
 
 
 def test_new_staff_member_sets_a_password_and_app_and_reaches_the_console(portal, open_context):
-    username, one_time = _new_staff_account(portal, open_context)
+    username, one_time, _admin = _new_staff_account(portal, open_context)
     phone = open_context(PHONE).new_page()
     frames = FrameRecorder(phone)
     enter_password(phone, portal.url, username, one_time)
@@ -99,3 +101,25 @@ def test_the_first_sign_in_page_without_a_one_time_password_only_leads_back(port
     expect(phone.locator("#field-password")).to_have_count(0)
     phone.get_by_role("link", name="Sign in").click()
     expect(phone).to_have_url(re.compile(r"/signin/?$"))
+
+
+def test_admin_gives_a_new_one_time_password_after_a_lost_phone(portal, open_context):
+    username, first, admin = _new_staff_account(portal, open_context)
+    row = admin.locator("li").filter(has_text=username)
+    row.get_by_role("button", name="New one-time password").click()
+    dialog = admin.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("lost their phone")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(admin.locator("#one-time-password")).to_have_count(0)
+    row.get_by_role("button", name="New one-time password").click()
+    admin.get_by_role("alertdialog").get_by_role("button", name="Make a new one-time password").click()
+    shown = admin.locator("#one-time-password")
+    expect(shown).to_have_text(re.compile(r"^[A-Za-z0-9]{16}$"), timeout=WAIT)
+    second = shown.inner_text()
+    assert second != first
+
+    phone = open_context(PHONE).new_page()
+    enter_password(phone, portal.url, username, first)
+    expect(phone.get_by_role("alert")).to_contain_text("do not match", timeout=WAIT)
+    enter_password(phone, portal.url, username, second)
+    expect(phone.get_by_role("heading", name="Choose your own password")).to_be_visible(timeout=WAIT)

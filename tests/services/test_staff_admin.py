@@ -74,6 +74,7 @@ def test_other_roles_are_refused_and_nothing_is_written(session, make, admin, ro
         lambda: staff.set_active(session, caller, target.id, False),
         lambda: staff.unlock(session, caller, target.id),
         lambda: staff.end_sessions(session, caller, target.id),
+        lambda: staff.new_one_time_password(session, caller, target.id),
         lambda: staff.latest_outbox(session, caller),
     ]
     for attempt in attempts:

@@ -180,3 +180,30 @@ def test_a_set_up_finished_from_one_sign_in_gives_another_sign_in_nothing(sessio
     clock.shift(timedelta(seconds=mfa.STEP_SECONDS))
     assert signin.check_second_factor(session, second, _app_code(session, enrolment.secret)).ok  # needs the code
 
+
+
+def test_admin_starts_an_expired_or_lost_phone_account_again(session, created, clock):
+    admin = session.exec(select(User).where(User.username == "admin.hughes")).one()
+    actor = Actor(role=admin.role, user_id=admin.id, display_name=admin.display_name)
+    token = _sign_in(session, created.one_time_password).token
+    staff_setup.choose_password(session, token, NEW_PASSWORD)
+    enrolment = staff_setup.begin_authenticator(session, token)
+    staff_setup.confirm_authenticator(session, token, _app_code(session, enrolment.secret))
+    cookie = sessions.complete_handoff(session, staff_setup.finish(session, token))
+    session.commit()
+
+    again = staff.new_one_time_password(session, actor, created.user_id)
+    session.commit()
+    assert again.one_time_password != created.one_time_password and len(again.one_time_password) == 16
+    assert sessions.resolve(session, cookie) is None  # signed out everywhere
+    assert not mfa.has_authenticator(session, created.user_id) and mfa.recovery_codes_left(session, created.user_id) == 0
+    assert _sign_in(session, NEW_PASSWORD).error == "signin.error.wrong"
+    restart = _sign_in(session, again.one_time_password)
+    assert restart.ok and restart.first_sign_in
+    assert staff_setup.current_step(session, restart.token) == "password"
+    notices = session.exec(select(OutboxMessage).where(OutboxMessage.recipient == "ana@example.org")
+                           .order_by(OutboxMessage.id)).all()
+    assert "turned off" in notices[-1].body
+    assert "new one-time password; app removed; 1 sessions ended" in _details(session)[-2]
+    with pytest.raises(InvalidInput):  # not on one's own account
+        staff.new_one_time_password(session, actor, admin.id)
