@@ -164,8 +164,8 @@ def _create_admin(args) -> None:
     except ServiceError as refused:
         sys.exit(i18n.t(refused.key, **refused.params))
     print(f"Admin {created.username} created. One-time password (shown only now): {created.one_time_password}")
-    print("Give it to the person privately. Note: sign-in also needs an authenticator app, and the first-sign-in")
-    print("set-up for staff (new password + app) is not built yet, so this account cannot finish signing in until it is.")
+    print("Give it to the person privately. It works once, within 7 days: at the first sign-in they choose their")
+    print("own password and set up an authenticator app.")
 
 
 def _check_config(_args) -> None:

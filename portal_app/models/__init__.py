@@ -20,6 +20,7 @@ from portal_app.models.preferences import NotificationPreference
 from portal_app.models.proxy import BreakGlass, ProxyGrant
 from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
+from portal_app.models.staff_setup import StaffSetup
 from portal_app.models.stored_file import StoredFile
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "MedicationReminder", "MedicationReport", "Pharmacy", "AutoRefill", "MedicationFill", "RefillRequest", "RefillStep",
     "BreakGlass", "ProxyGrant",
     "CannedReply", "Message", "MessageNote", "MessagePool", "MessagePoolMember", "MessageRead", "MessageThread",
+    "StaffSetup",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

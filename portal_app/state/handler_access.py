@@ -43,6 +43,16 @@ HANDLER_ACCESS: dict[str, str] = {
     "ActivationState.confirm_app": "anyone",
     "ActivationState.set_codes_saved": "anyone",
     "ActivationState.finish": "anyone",
+    # Staff first sign-in (/first-sign-in): before any session; each handler needs the backend-only set-up
+    # token that only a proved one-time password puts in this tab.
+    "StaffSetupState.opened": "anyone",
+    "StaffSetupState.toggle_password": "anyone",
+    "StaffSetupState.password_typed": "anyone",
+    "StaffSetupState.choose_password": "anyone",
+    "StaffSetupState.confirm_app": "anyone",
+    "StaffSetupState.set_codes_saved": "anyone",
+    "StaffSetupState.finish": "anyone",
+    "StaffSetupState.start_over": "anyone",
     # Forgotten password and self sign-up (state/recovery.py): before sign-in, so each handler checks its
     # arguments; the reset token and the sign-up request id live in backend-only variables.
     "ForgotState.opened": "anyone",
@@ -82,6 +92,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "StaffConsoleState.set_active": "staff",
     "StaffConsoleState.unlock": "staff",
     "StaffConsoleState.end_sessions": "staff",
+    "StaffConsoleState.restart": "staff",  # admins only (staff.manage), re-checked in the service
     "OutboxConsoleState.opened": "staff",
     # Emergency access to a restricted chart: staff session re-checked; role, reason and chart in the service.
     "BreakGlassState.start": "staff",

@@ -32,6 +32,7 @@ TABLES |= {"message_pool", "message_pool_member", "message_thread", "message", "
            "canned_reply"}  # 0401: secure messaging
 TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
            "appointment_hold"}  # 0301: appointments
+TABLES |= {"staff_setup"}  # 0101: staff first sign-in
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
