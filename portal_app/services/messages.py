@@ -35,7 +35,7 @@ from portal_app.models.message import (STATUSES, TOPICS, CannedReply, Message, M
                                        MessagePoolMember, MessageRead, MessageThread)
 from portal_app.models.people import Patient, Role, User
 from portal_app.models.stored_file import StoredFile
-from portal_app.services import access, audit, files, live
+from portal_app.services import access, audit, files, live, message_drafts
 from portal_app.services.access import CLINICAL, Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
@@ -53,6 +53,8 @@ MAX_BODY = 4000
 SUBJECT_LENGTH = 60
 MAX_ATTACHMENTS = 3
 PAGE = 20
+MIN_SEARCH = 2
+MAX_SEARCH = 100
 QUEUE_VIEWS = ("open", "unassigned", "mine", "waiting", "overdue", "closed")
 PATIENT_SIDE = frozenset({Role.PATIENT, Role.PROXY})
 
@@ -374,6 +376,17 @@ def unread_count(session: Session, actor: Actor | None, patient_id: int) -> int:
     return sum(count for _thread, count in session.exec(query).all())
 
 
+def _inbox_page(session: Session, actor: Actor, patient_id: int, rows: list[MessageThread], detail: str) -> Inbox:
+    """A page of threads (``PAGE + 1`` rows were read, to know whether more follow), audited as read."""
+    shown = rows[:PAGE]
+    unread = _unread_by_thread(session, actor.user_id, [t.id for t in shown], True)
+    audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=detail)
+    return Inbox(
+        threads=[ThreadSummary(t.id, t.topic, t.subject, t.status, t.last_message_at, unread.get(t.id, 0))
+                 for t in shown],
+        has_more=len(rows) > PAGE, unread=unread_count(session, actor, patient_id))
+
+
 def inbox(session: Session, actor: Actor | None, patient_id: int, page: object = 0) -> Inbox:
     """The chart's threads, newest first, a page at a time, with unread counts."""
     access.require_patient_access(session, actor, patient_id, "messages.read")
@@ -382,13 +395,23 @@ def inbox(session: Session, actor: Actor | None, patient_id: int, page: object =
         select(MessageThread).where(MessageThread.patient_id == patient_id)
         .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc()).offset(number * PAGE).limit(PAGE + 1)
     ).all()
-    shown = rows[:PAGE]
-    unread = _unread_by_thread(session, actor.user_id, [t.id for t in shown], True)
-    audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=f"inbox page {number}")
-    return Inbox(
-        threads=[ThreadSummary(t.id, t.topic, t.subject, t.status, t.last_message_at, unread.get(t.id, 0))
-                 for t in shown],
-        has_more=len(rows) > PAGE, unread=unread_count(session, actor, patient_id))
+    return _inbox_page(session, actor, patient_id, rows, f"inbox page {number}")
+
+
+def search(session: Session, actor: Actor | None, patient_id: int, words: object, page: object = 0) -> Inbox:
+    """The chart's threads whose messages hold these words (any case), newest first."""
+    access.require_patient_access(session, actor, patient_id, "messages.read")
+    if not isinstance(words, str) or not MIN_SEARCH <= len(words.strip()) <= MAX_SEARCH:
+        raise InvalidInput("msg.error.search", least=MIN_SEARCH, most=MAX_SEARCH)
+    pattern = "%" + words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    number = page if is_id(page) or page == 0 else 0
+    matching = (select(Message.thread_id).join(MessageThread, MessageThread.id == Message.thread_id)
+                .where(MessageThread.patient_id == patient_id, func.lower(Message.body).like(pattern, escape="\\")))
+    rows = session.exec(
+        select(MessageThread).where(MessageThread.patient_id == patient_id, MessageThread.id.in_(matching))
+        .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc()).offset(number * PAGE).limit(PAGE + 1)
+    ).all()
+    return _inbox_page(session, actor, patient_id, rows, f"message search page {number}")
 
 
 def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: object, body: object,
@@ -407,6 +430,7 @@ def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: 
     session.add(thread)
     session.flush()
     _add_message(session, actor, thread, text, tokens)
+    message_drafts.discard(session, actor, patient_id, "new")
     _announce(session, patient_id)
     return thread.id
 
@@ -433,6 +457,7 @@ def reply(session: Session, actor: Actor | None, patient_id: int, thread_id: obj
     thread.status = "open"
     thread.urgent = thread.urgent or is_urgent(text)
     message = _add_message(session, actor, thread, text, tokens)
+    message_drafts.discard(session, actor, patient_id, f"thread:{thread.id}")
     _announce(session, patient_id)
     return message.id
 

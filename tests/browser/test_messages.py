@@ -91,7 +91,7 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     patient.get_by_role("button", name=re.compile("A question for my clinician")).click()
     expect(patient.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
     expect(patient.locator(".reply-promise")).to_contain_text("Expect an answer by")
-    patient.get_by_label("Your message").fill(PAYLOAD)
+    patient.get_by_label("Your message", exact=True).fill(PAYLOAD)
     patient.locator("#new-file").set_input_files(str(_photo(tmp_path / "knee.jpg")))
     expect(patient.locator(".pending-file")).to_contain_text("knee.jpg", timeout=SIGN_IN_WAIT)
     _axe(patient, "messages-write")
@@ -168,7 +168,8 @@ def test_urgent_words_bring_the_stronger_notice_and_the_message_still_goes(mail_
     sign_in(patient, url, "walter.pimm")
     expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
     patient.goto(f"{url}/messages/new?topic=clinical")
-    patient.get_by_label("Your message").fill("I have chest pain when I climb the stairs")
+    expect(patient.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
+    patient.get_by_label("Your message", exact=True).fill("I have chest pain when I climb the stairs")
     patient.get_by_role("button", name="Next").click()
     expect(patient.get_by_role("alert")).to_contain_text("This may be an emergency", timeout=SIGN_IN_WAIT)
     expect(patient.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
@@ -196,3 +197,36 @@ def test_the_front_desk_sees_no_clinical_message(mail_portal, open_context):
     expect(desk.get_by_text("No messages in this list right now.")).to_be_visible(timeout=SIGN_IN_WAIT)
     expect(desk.locator("#pool-choice option")).to_have_count(3)  # all, front desk, billing
     expect(desk.locator("#pool-choice")).not_to_contain_text("Care team")
+
+
+def test_a_draft_is_kept_when_the_page_closes_and_search_finds_the_message(mail_portal, open_context):
+    url = mail_portal.url
+    context = open_context(PHONE)
+    page = context.new_page()
+    sign_in(page, url, "nadia.farouk")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new?topic=billing")
+    expect(page.locator(".reply-promise")).to_contain_text("billing office", timeout=SIGN_IN_WAIT)
+    page.get_by_label("Your message", exact=True).press_sequentially("Question about the invoice from October")
+    page.wait_for_timeout(4000)  # the draft is kept a moment after typing stops
+    page.close()
+
+    page = context.new_page()
+    page.goto(f"{url}/messages/new")
+    expect(page.get_by_text("We kept what you were writing last time.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(page.get_by_label("Your message", exact=True)).to_have_value("Question about the invoice from October")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("heading", name="Your message was sent")).to_be_visible(timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new")
+    expect(page.get_by_role("heading", name="What is your message about?")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(page.get_by_text("We kept what you were writing last time.")).to_have_count(0)  # sent: no draft left
+
+    page.goto(f"{url}/messages")
+    page.get_by_label("Search my messages").fill("INVOICE")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("li.message-thread")).to_contain_text("Question about the invoice", timeout=SIGN_IN_WAIT)
+    page.get_by_label("Search my messages").fill("zebra")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No message has these words.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _axe(page, "messages-search")

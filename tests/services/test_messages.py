@@ -320,3 +320,40 @@ def test_urgent_threads_come_first_in_the_queue_then_the_earliest_promise(sessio
     second = _start(session, clinic, topic="prescription", body="Refill question")
     urgent = _start(session, clinic, body="I feel short of breath since last night")
     assert [i.id for i in messages.queue(session, clinic.nurse).items] == [urgent, first, second]
+
+
+def test_a_draft_survives_the_page_closing_and_goes_when_the_message_is_sent(session, clinic):
+    from portal_app.services import message_drafts
+
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, None, "billing", "About my last bill")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart) == message_drafts.Draft("billing", "About my last bill")
+    assert message_drafts.load(session, clinic.helper, clinic.ana_chart) is None  # each person has their own
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, None, "billing", "About my last bill, from May")
+    thread_id = _start(session, clinic, topic="billing", body="About my last bill, from May")
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart) is None
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, thread_id, None, "One more thing")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart, thread_id).body == "One more thing"
+    messages.reply(session, clinic.ana, clinic.ana_chart, thread_id, "One more thing: the date")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart, thread_id) is None
+    with pytest.raises(NotFound):
+        message_drafts.save(session, clinic.ben, clinic.ben_chart, thread_id, None, "Sneaky")
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        message_drafts.save(session, clinic.parent, clinic.ana_chart, None, None, "No messages scope")
+
+
+def test_search_finds_words_in_my_messages_only(session, clinic):
+    knee = _start(session, clinic)
+    _start(session, clinic, topic="billing", body="100% of the bill_total?")
+    messages.staff_reply(session, clinic.nurse, knee, "Use an ICE pack")
+    session.commit()
+    assert [t.id for t in messages.search(session, clinic.ana, clinic.ana_chart, "ice pack").threads] == [knee]
+    assert [t.subject for t in messages.search(session, clinic.ana, clinic.ana_chart, "100%").threads] == [
+        "100% of the bill_total?"]
+    assert messages.search(session, clinic.ana, clinic.ana_chart, "0_").threads == []  # _ is not a wildcard
+    assert messages.search(session, clinic.ben, clinic.ben_chart, "knee").threads == []
+    with pytest.raises(InvalidInput):
+        messages.search(session, clinic.ana, clinic.ana_chart, "k")
