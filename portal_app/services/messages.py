@@ -30,12 +30,13 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from portal_app import clock
+from portal_app import clock, localtime
 from portal_app.models.message import (STATUSES, TOPICS, CannedReply, Message, MessageNote, MessagePool,
                                        MessagePoolMember, MessageRead, MessageThread)
 from portal_app.models.people import Patient, Role, User
+from portal_app.models.outbox import Channel
 from portal_app.models.stored_file import StoredFile
-from portal_app.services import access, audit, files, live, message_drafts
+from portal_app.services import access, audit, files, live, message_drafts, notify
 from portal_app.services.access import CLINICAL, Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
@@ -55,6 +56,7 @@ MAX_ATTACHMENTS = 3
 PAGE = 20
 MIN_SEARCH = 2
 MAX_SEARCH = 100
+DIGEST_HOUR = 8  # the late-messages email goes out from 8 am, clinic time
 QUEUE_VIEWS = ("open", "unassigned", "mine", "waiting", "overdue", "closed")
 PATIENT_SIDE = frozenset({Role.PATIENT, Role.PROXY})
 
@@ -615,6 +617,45 @@ def canned_replies(session: Session, actor: Actor | None, thread_id: object) -> 
     rows = session.exec(select(CannedReply).where(or_(CannedReply.pool_id.is_(None), CannedReply.pool_id == thread.pool_id))
                         .order_by(CannedReply.title)).all()
     return [CannedView(r.id, r.title, r.body) for r in rows]
+
+
+def overdue_digest(session: Session) -> int:
+    """Once a day (from DIGEST_HOUR in the clinic's zone), each pool member with late threads gets one
+    email saying how many; safe to run hourly or in two schedulers (one dedupe key per person and day)."""
+    local = localtime.local(clock.now())
+    if local.hour < DIGEST_HOUR:
+        return 0
+    moment = clock.now()
+    late = session.exec(
+        select(MessageThread.pool_id, func.count(MessageThread.id))
+        .where(MessageThread.status == "open", MessageThread.reply_due < moment)
+        .group_by(MessageThread.pool_id)
+    ).all()
+    by_pool = dict(late)
+    if not by_pool:
+        return 0
+    members = session.exec(
+        select(User, MessagePool).join(MessagePoolMember, MessagePoolMember.user_id == User.id)
+        .join(MessagePool, MessagePool.id == MessagePoolMember.pool_id)
+        .where(MessagePoolMember.pool_id.in_(list(by_pool)), User.is_active.is_(True), User.email.is_not(None))
+    ).all()
+    counts: dict[int, int] = {}
+    people: dict[int, User] = {}
+    for user, pool in members:
+        if pool.clinical and user.role not in CLINICAL:
+            continue
+        counts[user.id] = counts.get(user.id, 0) + by_pool[pool.id]
+        people[user.id] = user
+    queued = 0
+    for user_id, count in counts.items():
+        user = people[user_id]
+        if not notify.is_valid_recipient(Channel.EMAIL, user.email):
+            continue
+        queued += int(notify.queue(session, dedupe_key=f"messages_overdue:{local.date().isoformat()}:u{user_id}",
+                                   channel=Channel.EMAIL, recipient=user.email, kind="messages_overdue",
+                                   template_key="messages_overdue", language=user.preferred_language,
+                                   params={"count": count}, user_id=user_id))
+    return queued
 
 
 # --- attachments --------------------------------------------------------------------------------

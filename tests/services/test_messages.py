@@ -357,3 +357,23 @@ def test_search_finds_words_in_my_messages_only(session, clinic):
     assert messages.search(session, clinic.ben, clinic.ben_chart, "knee").threads == []
     with pytest.raises(InvalidInput):
         messages.search(session, clinic.ana, clinic.ana_chart, "k")
+
+
+def test_staff_get_one_email_a_day_about_late_messages_with_no_patient_details(session, clinic):
+    from portal_app.jobs import messages as message_jobs
+
+    _start(session, clinic)  # clinical: the nurse and clinician's pool
+    _start(session, clinic, topic="appointment", body="Move my visit please")  # front desk and nurse
+    assert messages.overdue_digest(session) == 0  # nothing is late yet
+    with time_machine.travel(NOW + timedelta(days=5), tick=False):  # Monday 9 am: both past their promise
+        assert message_jobs.overdue_digest(session.get_bind().url.render_as_string(hide_password=False)) == 3
+        assert messages.overdue_digest(session) == 0  # once a day, however often it runs
+        session.commit()
+    rows = {row.recipient: row for row in session.exec(select(OutboxMessage)).all()}
+    assert set(rows) == {"nurse@example.com", "doctor@example.com", "desk@example.com"}
+    assert "2 patient message(s)" in rows["nurse@example.com"].body
+    assert "1 patient message(s)" in rows["desk@example.com"].body  # the clinical one is not counted for her
+    for row in rows.values():
+        assert "Ana" not in row.body and "knee" not in row.body and "visit" not in row.body
+    with time_machine.travel(NOW + timedelta(days=6, hours=-9), tick=False):  # Tuesday before 8 am: not yet
+        assert messages.overdue_digest(session) == 0
