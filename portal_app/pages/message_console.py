@@ -69,9 +69,9 @@ def _queue() -> rx.Component:
                 card(empty_state("inbox", tr("msg.console.none_title"), tr("msg.console.none_text")))),
         rx.hstack(
             rx.cond(M.page > 0, rx.button(tr("msg.newer"), on_click=M.previous_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="queue-newer")),
             rx.cond(M.has_more, rx.button(tr("msg.older"), on_click=M.next_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="queue-older")),
             spacing="3"),
         spacing="4", width="100%")
 

@@ -171,9 +171,9 @@ def messages_inbox() -> rx.Component:
             loading_block(tr("status.loading"))),
         rx.hstack(
             rx.cond(I.page > 0, rx.button(tr("msg.newer"), on_click=I.previous_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="inbox-newer")),
             rx.cond(I.has_more, rx.button(tr("msg.older"), on_click=I.next_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="inbox-older")),
             spacing="3"),
         spacing="4", width="100%",
     )
