@@ -611,6 +611,33 @@ def staff_reply(session: Session, actor: Actor | None, thread_id: object, body: 
     return message.id
 
 
+def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic: object, body: object) -> int:
+    """The care team writes first (e.g. about a result), in a pool of their own; the patient is told."""
+    actor = access.require(actor, "messages.queue")
+    promise = expectation(topic)
+    pool = next((p for p in my_pools(session, actor) if p.code == promise.pool), None)
+    if pool is None:
+        audit.record_refusal(session, actor, "create", CATEGORY, detail=f"refused: not in the {promise.pool} pool")
+        raise PermissionDenied("msg.error.not_your_pool")
+    text = clean_body(body)
+    patient = session.exec(select(Patient).where(Patient.mrn == mrn.strip())).first() \
+        if isinstance(mrn, str) and 0 < len(mrn.strip()) <= 32 else None
+    if patient is None:
+        audit.record_refusal(session, actor, "create", CATEGORY, detail="refused: no chart with that MRN")
+        raise NotFound("msg.error.no_patient")
+    access.require_patient_access(session, actor, patient.id, "messages.write")
+    moment = clock.now()
+    thread = MessageThread(patient_id=patient.id, topic=topic, subject=subject_of(text), pool_id=pool.id,
+                           status="waiting", assignee_user_id=actor.user_id, started_by=actor.user_id,
+                           last_message_at=moment, created_at=moment)
+    session.add(thread)
+    session.flush()
+    message = _add_message(session, actor, thread, text, [])
+    queue_to_patient(session, patient.id, "messages", dedupe_key=f"message:{message.id}", template_key="new_message")
+    _announce(session, patient.id)
+    return thread.id
+
+
 def canned_replies(session: Session, actor: Actor | None, thread_id: object) -> list[CannedView]:
     """The replies staff may start from for this thread's pool (and those for every pool)."""
     thread, _pool_row = _staff_thread(session, actor, thread_id, "messages.read")

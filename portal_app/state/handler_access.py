@@ -148,4 +148,6 @@ HANDLER_ACCESS: dict[str, str] = {
     "MessageConsoleState.add_note": "staff",
     "MessageConsoleState.reply": "staff",
     "MessageConsoleState.use_canned": "staff",
+    "MessageConsoleState.toggle_writing": "staff",
+    "MessageConsoleState.start": "staff",
 }

@@ -197,6 +197,16 @@ def test_the_front_desk_sees_no_clinical_message(mail_portal, open_context):
     expect(desk.get_by_text("No messages in this list right now.")).to_be_visible(timeout=SIGN_IN_WAIT)
     expect(desk.locator("#pool-choice option")).to_have_count(3)  # all, front desk, billing
     expect(desk.locator("#pool-choice")).not_to_contain_text("Care team")
+    desk.get_by_role("button", name="Write to a patient").click()
+    expect(desk.locator("#start-topic option")).to_have_count(2)  # an appointment, a bill: her teams' topics
+    desk.get_by_label("Patient's record number (MRN)").fill("MG-100201")
+    desk.locator("#start-topic").select_option("appointment")
+    desk.locator("#start-body").fill("Your visit on Friday has moved to 10 am.")
+    desk.get_by_role("button", name="Send to the patient").click()
+    expect(desk.get_by_text("Sent. The patient has been told they have a message.")).to_be_visible(
+        timeout=SIGN_IN_WAIT)
+    expect(desk.locator("main h2")).to_contain_text("Rosa Delgado")
+    _axe(desk, "console-message-started")
 
 
 def test_a_draft_is_kept_when_the_page_closes_and_search_finds_the_message(mail_portal, open_context):
@@ -230,3 +240,22 @@ def test_a_draft_is_kept_when_the_page_closes_and_search_finds_the_message(mail_
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No message has these words.")).to_be_visible(timeout=SIGN_IN_WAIT)
     _axe(page, "messages-search")
+
+
+def test_a_mislabelled_or_oversized_file_is_refused_with_a_clear_message(mail_portal, open_context, tmp_path):
+    url = mail_portal.url
+    page = open_context(PHONE).new_page()
+    sign_in(page, url, "walter.pimm")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new?topic=result")
+    expect(page.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
+    fake = tmp_path / "lab-results.jpg"
+    fake.write_text("<html><script>alert(1)</script></html>")  # named like a photo, it is not one
+    page.locator("#new-file").set_input_files(str(fake))
+    expect(page.get_by_role("alert")).to_contain_text("This kind of file cannot be added", timeout=SIGN_IN_WAIT)
+    huge = tmp_path / "scan.pdf"
+    huge.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\n%%EOF")
+    page.locator("#new-file").set_input_files(str(huge))
+    expect(page.get_by_role("alert")).to_contain_text("This file is too big. Choose one under 10 MB.",
+                                                      timeout=SIGN_IN_WAIT)
+    expect(page.locator(".pending-file")).to_have_count(0)

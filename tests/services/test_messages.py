@@ -377,3 +377,20 @@ def test_staff_get_one_email_a_day_about_late_messages_with_no_patient_details(s
         assert "Ana" not in row.body and "knee" not in row.body and "visit" not in row.body
     with time_machine.travel(NOW + timedelta(days=6, hours=-9), tick=False):  # Tuesday before 8 am: not yet
         assert messages.overdue_digest(session) == 0
+
+
+def test_the_care_team_can_write_first_in_its_own_pool(session, clinic):
+    thread_id = messages.staff_start_thread(session, clinic.nurse, "R-ana", "result", "Your blood test is normal.")
+    session.commit()
+    box = messages.inbox(session, clinic.ana, clinic.ana_chart)
+    assert [(t.id, t.status, t.unread) for t in box.threads] == [(thread_id, "waiting", 1)]
+    assert {row.recipient for row in session.exec(select(OutboxMessage)).all()} == {"ana@example.com",
+                                                                                    "helper@example.com"}
+    for who, mrn, topic, error in ((clinic.desk, "R-ana", "result", PermissionDenied),  # not a clinical pool for her
+                                   (clinic.clinician, "R-ana", "billing", PermissionDenied),  # not in billing
+                                   (clinic.nurse, "NO-SUCH", "result", NotFound),
+                                   (clinic.admin, "R-ana", "result", PermissionDenied),
+                                   (clinic.ana, "R-ben", "result", PermissionDenied)):
+        with pytest.raises(error):
+            messages.staff_start_thread(session, who, mrn, topic, "Hello")
+        session.rollback()
