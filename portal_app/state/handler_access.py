@@ -150,4 +150,10 @@ HANDLER_ACCESS: dict[str, str] = {
     "MessageConsoleState.use_canned": "staff",
     "MessageConsoleState.toggle_writing": "staff",
     "MessageConsoleState.start": "staff",
+    # Message teams (state/message_pools.py): staff session re-checked; "messages.pools" (admin) in the service.
+    "MessagePoolsState.opened": "staff",
+    "MessagePoolsState.add_member": "staff",
+    "MessagePoolsState.remove_member": "staff",
+    "MessagePoolsState.add_canned": "staff",
+    "MessagePoolsState.remove_canned": "staff",
 }

@@ -259,3 +259,24 @@ def test_a_mislabelled_or_oversized_file_is_refused_with_a_clear_message(mail_po
     expect(page.get_by_role("alert")).to_contain_text("This file is too big. Choose one under 10 MB.",
                                                       timeout=SIGN_IN_WAIT)
     expect(page.locator(".pending-file")).to_have_count(0)
+
+
+def test_the_admin_puts_people_on_teams_and_adds_a_ready_made_reply(mail_portal, open_context):
+    url = mail_portal.url
+    admin = open_context(DESKTOP).new_page()
+    sign_in(admin, url, "admin.hughes")
+    expect(admin).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    admin.goto(f"{url}/console/message-teams")
+    care = admin.locator("li.message-pool").filter(has=admin.get_by_role("heading", name="Care team"))
+    expect(care).to_contain_text("Marie Baptiste", timeout=SIGN_IN_WAIT)
+    expect(care.locator("select option")).to_have_count(0)  # every clinician and nurse is on it; never the desk
+    billing = admin.locator("li.message-pool").filter(has=admin.get_by_role("heading", name="Billing"))
+    billing.get_by_label("Add someone to this team").select_option(label="Marie Baptiste")
+    billing.get_by_role("button", name="Add").click()
+    expect(billing).to_contain_text("Marie Baptiste", timeout=SIGN_IN_WAIT)
+    admin.locator("#canned-pool").select_option(label="Billing")
+    admin.get_by_label("Short name").fill("Payment plan")
+    admin.get_by_label("Reply", exact=True).fill("We can set up a payment plan for you.")
+    admin.get_by_role("button", name="Add reply").click()
+    expect(admin.get_by_text("We can set up a payment plan for you.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _axe(admin, "console-message-teams")

@@ -394,3 +394,34 @@ def test_the_care_team_can_write_first_in_its_own_pool(session, clinic):
         with pytest.raises(error):
             messages.staff_start_thread(session, who, mrn, topic, "Hello")
         session.rollback()
+
+
+def test_the_admin_runs_pools_and_canned_replies_and_no_one_else_can(session, clinic):
+    from portal_app.services import message_pools
+
+    views = {v.code: v for v in message_pools.overview(session, clinic.admin)}
+    assert {m.name for m in views["care_team"].members} == {"Nurse", "Doctor", "Desk"}  # the fixture's odd row
+    assert clinic.desk.user_id not in {m.user_id for m in views["care_team"].candidates}
+    message_pools.remove_member(session, clinic.admin, "care_team", clinic.desk.user_id)
+    with pytest.raises(InvalidInput) as refused:
+        message_pools.add_member(session, clinic.admin, "care_team", clinic.desk.user_id)
+    assert refused.value.key == "msg.error.clinical_pool"
+    with pytest.raises(InvalidInput):
+        message_pools.add_member(session, clinic.admin, "billing", clinic.admin.user_id)  # admins do not answer
+    message_pools.add_member(session, clinic.admin, "billing", clinic.nurse.user_id)
+    made = message_pools.add_canned(session, clinic.admin, "billing", "Payment plan", "We can set up a payment plan.")
+    session.commit()
+    thread_id = _start(session, clinic, topic="billing", body="Can I pay in parts?")
+    assert [c.title for c in messages.canned_replies(session, clinic.nurse, thread_id)] == ["Payment plan"]
+    message_pools.remove_canned(session, clinic.admin, made)
+    session.commit()
+    assert messages.canned_replies(session, clinic.nurse, thread_id) == []
+    for who in (clinic.nurse, clinic.desk, clinic.ana, None):
+        for call in (lambda: message_pools.overview(session, who),
+                     lambda: message_pools.add_member(session, who, "billing", clinic.clinician.user_id),
+                     lambda: message_pools.add_canned(session, who, "", "X", "Y")):
+            with pytest.raises(PermissionDenied):
+                call()
+            session.rollback()
+    changes = [r for r in audit_rows(session) if r.action == "permission_change" and r.outcome == "success"]
+    assert len(changes) == 2
