@@ -71,7 +71,7 @@ def _wait_for_mail(smtp, recipient: str, subject: str, timeout: float = 90):
 
 
 def _tab_badge(page):
-    return page.locator("nav").get_by_role("link", name=re.compile("Messages")).locator(".rt-Badge")
+    return page.locator("nav").get_by_role("link", name=re.compile("Messages|Mensajes")).locator(".rt-Badge")
 
 
 def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(mail_portal, open_context, smtp,
@@ -151,6 +151,17 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     assert "new message from your care team" in body.lower()
     for word in ("knee", "ice", "rest", "raised", "INTERNAL"):
         assert word not in body and word not in mail["Subject"]
+
+    # Another patient asking for this thread by its address gets "not found", and no frame of theirs holds it.
+    thread_url = patient.url
+    walter = open_context(PHONE).new_page()
+    walter_frames = FrameRecorder(walter)
+    sign_in(walter, url, "walter.pimm")
+    expect(walter).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    walter.goto(thread_url)
+    expect(walter.get_by_role("alert")).to_contain_text("We could not find that conversation.", timeout=SIGN_IN_WAIT)
+    for text in ("knee", "Please rest", "INTERNAL-7731", "Sam Oduya"):
+        assert text not in walter_frames.text()
 
     # The photo: the thread's people only; another patient and a stranger get 404.
     assert httpx.get(photo_url, cookies=demo_cookie(url, "rn.baptiste"), timeout=30).status_code == 200
@@ -280,3 +291,18 @@ def test_the_admin_puts_people_on_teams_and_adds_a_ready_made_reply(mail_portal,
     admin.get_by_role("button", name="Add reply").click()
     expect(admin.get_by_text("We can set up a payment plan for you.")).to_be_visible(timeout=SIGN_IN_WAIT)
     _axe(admin, "console-message-teams")
+
+
+def test_a_link_in_a_message_is_plain_clickable_and_marked_as_leaving_the_portal(mail_portal, open_context):
+    url = mail_portal.url
+    page = open_context(PHONE, locale="es-US").new_page()
+    sign_in(page, url, "rosa.delgado")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    expect(_tab_badge(page)).to_have_text("1", timeout=SIGN_IN_WAIT)  # the nurse's answer, not read yet
+    page.goto(f"{url}/messages")
+    page.locator("li.message-thread").first.click()
+    link = page.get_by_role("link", name=re.compile("medlineplus.gov"))
+    expect(link).to_contain_text("enlace externo", timeout=SIGN_IN_WAIT)
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", re.compile("noopener"))
+    expect(_tab_badge(page)).to_have_count(0, timeout=LIVE)
