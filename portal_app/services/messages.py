@@ -378,6 +378,14 @@ def unread_count(session: Session, actor: Actor | None, patient_id: int) -> int:
     return sum(count for _thread, count in session.exec(query).all())
 
 
+def badge_count(session: Session, actor: Actor | None, patient_id: int) -> int:
+    """The tab bar's unread count; 0 where this person may not read the chart's messages. Every
+    patient page asks, so such a "no" is not audited as a refused read (nothing was read)."""
+    if not access.check_patient_access(session, actor, patient_id, "messages.read").allowed:
+        return 0
+    return unread_count(session, actor, patient_id)
+
+
 def _inbox_page(session: Session, actor: Actor, patient_id: int, rows: list[MessageThread], detail: str) -> Inbox:
     """A page of threads (``PAGE + 1`` rows were read, to know whether more follow), audited as read."""
     shown = rows[:PAGE]

@@ -68,10 +68,7 @@ class MessageBadgeState(rx.State):
         if seen is None:
             self.unread = 0
             return
-        try:
-            self.unread = await run_service(messages.unread_count, *seen)
-        except ServiceError:  # a proxy without "messages": no badge
-            self.unread = 0
+        self.unread = await run_service(messages.badge_count, *seen)
 
     @rx.event
     async def refresh(self):

@@ -425,3 +425,15 @@ def test_the_admin_runs_pools_and_canned_replies_and_no_one_else_can(session, cl
             session.rollback()
     changes = [r for r in audit_rows(session) if r.action == "permission_change" and r.outcome == "success"]
     assert len(changes) == 2
+
+
+def test_the_badge_of_a_proxy_without_messages_is_zero_and_writes_no_refusal(session, clinic):
+    thread_id = _start(session, clinic)
+    messages.staff_reply(session, clinic.nurse, thread_id, "Answer")
+    session.commit()
+    since = last_audit_id(session)
+    assert messages.badge_count(session, clinic.parent, clinic.ana_chart) == 0
+    assert messages.badge_count(session, clinic.helper, clinic.ana_chart) == 1
+    assert messages.badge_count(session, None, clinic.ana_chart) == 0
+    session.commit()
+    assert audit_rows(session, since) == []
