@@ -1,5 +1,5 @@
 """Secure messaging: pools and their members, threads, messages, internal notes, read markers,
-canned replies (attachments are stored_file rows claimed as "message:<id>").
+drafts, canned replies (attachments are stored_file rows claimed as "message:<id>").
 
 Revision ID: 0401
 Revises: 0501
@@ -76,6 +76,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_message_read_user_id", "message_read", ["user_id"])
     op.create_table(
+        "message_draft",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("user.id"), nullable=False),
+        sa.Column("patient_id", sa.Integer(), sa.ForeignKey("patient.id"), nullable=False),
+        sa.Column("slot", sa.String(24), nullable=False),
+        sa.Column("topic", sa.String(16), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("updated_at", UTC_TIME, nullable=False),
+        sa.UniqueConstraint("user_id", "patient_id", "slot", name="uq_message_draft"),
+    )
+    op.create_table(
         "canned_reply",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("pool_id", sa.Integer(), sa.ForeignKey("message_pool.id"), nullable=True),
@@ -87,6 +98,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("canned_reply")
+    op.drop_table("message_draft")
     op.drop_index("ix_message_read_user_id", table_name="message_read")
     op.drop_table("message_read")
     for table in ("message_note", "message"):

@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from portal_app.jobs import housekeeping, outbox_sender, refills
+from portal_app.jobs import housekeeping, messages, outbox_sender, refills
 
 log = logging.getLogger("portal.jobs")
 
@@ -33,6 +33,9 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job(refills.run_auto_refills, "interval", hours=1, id="auto_refills",
                       replace_existing=True, coalesce=True, max_instances=1)
     scheduler.add_job(refills.queue_reminders, "interval", minutes=1, id="medication_reminders",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    # Messages: staff's daily email about late threads (hourly runs; one email per person and day).
+    scheduler.add_job(messages.overdue_digest, "interval", hours=1, id="messages_overdue_digest",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

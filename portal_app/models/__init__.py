@@ -8,8 +8,8 @@ from portal_app.models.live import LiveSignal
 from portal_app.models.medication import Medication
 from portal_app.models.medication_reminder import MedicationReminder
 from portal_app.models.medication_report import MedicationReport
-from portal_app.models.message import (CannedReply, Message, MessageNote, MessagePool, MessagePoolMember,
-                                       MessageRead, MessageThread)
+from portal_app.models.message import (CannedReply, Message, MessageDraft, MessageNote, MessagePool,
+                                       MessagePoolMember, MessageRead, MessageThread)
 from portal_app.models.pharmacy import Pharmacy
 from portal_app.models.refill import AutoRefill, MedicationFill, RefillRequest, RefillStep
 from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
@@ -37,6 +37,6 @@ __all__ = [
     "Medication",
     "MedicationReminder", "MedicationReport", "Pharmacy", "AutoRefill", "MedicationFill", "RefillRequest", "RefillStep",
     "BreakGlass", "ProxyGrant",
-    "CannedReply", "Message", "MessageNote", "MessagePool", "MessagePoolMember", "MessageRead", "MessageThread",
+    "CannedReply", "Message", "MessageDraft", "MessageNote", "MessagePool", "MessagePoolMember", "MessageRead", "MessageThread",
     "StaffSetup",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

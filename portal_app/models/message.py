@@ -6,6 +6,9 @@ desk, billing), chosen from its topic; pool members see it in their queue and on
 are a separate table that no patient-side service reads, so a note cannot leak into a patient's
 page by a forgotten filter. Attachments are ``stored_file`` rows claimed as ``"message:<id>"``.
 
+``message_draft`` keeps what someone was writing (a new message, or a reply in one thread), so
+closing the page loses nothing; it goes when the message is sent.
+
 ``message_read`` keeps, per thread and person, the newest message id they have seen; unread counts
 are the messages after it written by the other side. Moving the marker only ever goes forward
 (``UPDATE ... WHERE last_read < new``), so two tabs reading at once cannot move it back.
@@ -112,3 +115,16 @@ class CannedReply(SQLModel, table=True):
     title: str = Field(max_length=80)
     body: str = Field(sa_type=Text)
     created_at: datetime = created_at_field()
+
+
+class MessageDraft(SQLModel, table=True):
+    __tablename__ = "message_draft"
+    __table_args__ = (UniqueConstraint("user_id", "patient_id", "slot", name="uq_message_draft"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    patient_id: int = Field(foreign_key="patient.id")
+    slot: str = Field(max_length=24)  # "new", or "thread:<id>" for a reply
+    topic: str | None = Field(default=None, max_length=16)
+    body: str = Field(sa_type=Text)
+    updated_at: datetime = created_at_field()

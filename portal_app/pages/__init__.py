@@ -14,6 +14,7 @@ from portal_app.pages import index  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
 from portal_app.pages import medications  # noqa: F401
 from portal_app.pages import message_console  # noqa: F401
+from portal_app.pages import message_pools  # noqa: F401
 from portal_app.pages import messages  # noqa: F401
 from portal_app.pages import more  # noqa: F401
 from portal_app.pages import patients  # noqa: F401

@@ -62,16 +62,37 @@ def _queue_row(row) -> rx.Component:
         spacing="2", width="100%"), size="2", width="100%"), class_name="queue-item")
 
 
+def _write_first() -> rx.Component:
+    """Start a conversation with a patient (e.g. about a result), by their MRN."""
+    return rx.vstack(
+        rx.button(rx.icon("pencil", aria_hidden="true"), tr("msg.console.write_first"), on_click=M.toggle_writing,
+                  variant=rx.cond(M.writing, "soft", "outline"), size="3", min_height=TOUCH_TARGET,
+                  aria_expanded=M.writing),
+        rx.cond(M.writing, card(rx.form(rx.vstack(
+            rx.el.label(rx.text(tr("msg.console.mrn_label"), size="3", weight="medium"), html_for="start-mrn"),
+            rx.input(id="start-mrn", name="mrn", max_length=32, size="3", min_height=TOUCH_TARGET, width="100%"),
+            rx.el.label(rx.text(tr("msg.console.topic_label"), size="3", weight="medium"), html_for="start-topic"),
+            rx.el.select(rx.foreach(M.topics, lambda t: rx.el.option(topic_word(t), value=t)), id="start-topic",
+                         name="topic", min_height=TOUCH_TARGET, font_size="16px", padding_x="8px", width="100%",
+                         border_radius="8px", border=f"1px solid {rx.color('gray', 7)}"),
+            rx.el.label(rx.text(tr("msg.console.reply_label"), size="3", weight="medium"), html_for="start-body"),
+            rx.text_area(id="start-body", name="body", max_length=messages.MAX_BODY, size="3", rows="4", width="100%"),
+            submit_button(rx.icon("send", aria_hidden="true"), tr("msg.console.send_first"), width="100%"),
+            spacing="2", width="100%"), on_submit=M.start, reset_on_submit=False, width="100%"))),
+        spacing="2", width="100%")
+
+
 def _queue() -> rx.Component:
     return rx.vstack(
+        _write_first(),
         _filters(),
         rx.cond(M.items.length() > 0, bare_list(M.items, _queue_row, tr("msg.console.title")),
                 card(empty_state("inbox", tr("msg.console.none_title"), tr("msg.console.none_text")))),
         rx.hstack(
             rx.cond(M.page > 0, rx.button(tr("msg.newer"), on_click=M.previous_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="queue-newer")),
             rx.cond(M.has_more, rx.button(tr("msg.older"), on_click=M.next_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="queue-older")),
             spacing="3"),
         spacing="4", width="100%")
 

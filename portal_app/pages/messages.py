@@ -24,6 +24,7 @@ from portal_app.state.messages import THREAD_ROUTE, InboxState, ThreadState
 C = ComposeState
 TOPIC_ICONS = {"clinical": "stethoscope", "appointment": "calendar-days", "prescription": "pill",
                "result": "flask-conical", "billing": "receipt", "other": "message-circle"}
+DRAFT_AFTER_MS = 1500
 STATUS_TONES = (("open", "info"), ("waiting", "good"), ("closed", "neutral"))
 
 
@@ -113,11 +114,13 @@ def attach_picker(input_id: str, on_uploaded) -> rx.Component:
                        on_uploaded, hint=tr("msg.attach_hint"), icon="camera")
 
 
-def _body_field(default="") -> rx.Component:
+def _body_field(default, keep_draft) -> rx.Component:
+    """The message box; what is typed is kept on the server as a draft a moment after typing stops."""
     return rx.vstack(
         rx.el.label(rx.text(tr("msg.body_label"), size="3", weight="medium"), html_for="field-body"),
         rx.text_area(id="field-body", name="body", max_length=messages.MAX_BODY, size="3", width="100%", rows="6",
-                     default_value=default, aria_describedby="field-body-hint"),
+                     default_value=default, aria_describedby="field-body-hint",
+                     on_change=keep_draft.debounce(DRAFT_AFTER_MS)),
         rx.text(tr("msg.body_hint"), id="field-body-hint", size="2", color=rx.color("gray", 11)),
         spacing="1", width="100%")
 
@@ -146,17 +149,31 @@ def messages_inbox() -> rx.Component:
         page_header(tr("nav.messages"), tr("msg.inbox.subtitle")),
         link_button("pencil", tr("msg.new_message"), "/messages/new"),
         emergency_notice(),
+        rx.form(rx.hstack(
+            rx.input(id="message-search", name="words", type="search", placeholder=tr("msg.search_label"),
+                     aria_label=tr("msg.search_label"),
+                     default_value=I.words, max_length=messages.MAX_SEARCH, size="3", flex="1",
+                     min_height=TOUCH_TARGET),
+            submit_button(rx.icon("search", aria_hidden="true"), tr("msg.search")),
+            spacing="2", width="100%", align="center"), on_submit=I.search, reset_on_submit=False, width="100%",
+            role="search"),
+        rx.cond(I.words != "", rx.hstack(
+            rx.text(tr("msg.search_results"), " ", rx.text.strong(I.words), size="3"),
+            rx.button(tr("msg.search_clear"), on_click=I.clear_search, variant="soft", size="2",
+                      min_height=TOUCH_TARGET), spacing="2", align="center", wrap="wrap")),
         error_message(I.error),
         rx.cond(
             I.loaded,
             rx.cond(I.threads.length() > 0, bare_list(I.threads, _thread_row, tr("msg.inbox.list")),
-                    card(empty_state("message-circle", tr("msg.inbox.none_title"), tr("msg.inbox.none_text")))),
+                    rx.cond(I.words != "",
+                            card(empty_state("search", tr("msg.search_none_title"), tr("msg.search_none_text"))),
+                            card(empty_state("message-circle", tr("msg.inbox.none_title"), tr("msg.inbox.none_text"))))),
             loading_block(tr("status.loading"))),
         rx.hstack(
             rx.cond(I.page > 0, rx.button(tr("msg.newer"), on_click=I.previous_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="inbox-newer")),
             rx.cond(I.has_more, rx.button(tr("msg.older"), on_click=I.next_page, variant="soft", size="3",
-                                          min_height=TOUCH_TARGET)),
+                                          min_height=TOUCH_TARGET, id="inbox-older")),
             spacing="3"),
         spacing="4", width="100%",
     )
@@ -190,7 +207,7 @@ def message_thread() -> rx.Component:
                         error_message(T.error),
                         success(T.sent),
                         rx.form(rx.vstack(
-                            _body_field(),
+                            _body_field(T.draft, ThreadState.keep_draft),
                             attach_picker("reply-file", ThreadState.attached),
                             pending_files(T.pending, ThreadState.remove_file),
                             submit_button(rx.icon("send", aria_hidden="true"), tr("msg.send"), width="100%"),
@@ -244,8 +261,9 @@ def _write() -> rx.Component:
         _stage_heading("2", "msg.compose.write_heading"),
         rx.text(tr("msg.compose.about"), ": ", rx.text.strong(topic_word(C.topic)), size="3"),
         _promise(),
+        success(C.restored),
         rx.form(rx.vstack(
-            _body_field(C.body),
+            _body_field(C.body, ComposeState.keep_draft),
             attach_picker("new-file", ComposeState.attached),
             pending_files(C.pending, ComposeState.remove_file),
             submit_button(tr("msg.compose.next"), width="100%"),

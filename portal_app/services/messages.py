@@ -30,12 +30,13 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from portal_app import clock
+from portal_app import clock, localtime
 from portal_app.models.message import (STATUSES, TOPICS, CannedReply, Message, MessageNote, MessagePool,
                                        MessagePoolMember, MessageRead, MessageThread)
 from portal_app.models.people import Patient, Role, User
+from portal_app.models.outbox import Channel
 from portal_app.models.stored_file import StoredFile
-from portal_app.services import access, audit, files, live
+from portal_app.services import access, audit, files, live, message_drafts, notify
 from portal_app.services.access import CLINICAL, Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
@@ -53,6 +54,9 @@ MAX_BODY = 4000
 SUBJECT_LENGTH = 60
 MAX_ATTACHMENTS = 3
 PAGE = 20
+MIN_SEARCH = 2
+MAX_SEARCH = 100
+DIGEST_HOUR = 8  # the late-messages email goes out from 8 am, clinic time
 QUEUE_VIEWS = ("open", "unassigned", "mine", "waiting", "overdue", "closed")
 PATIENT_SIDE = frozenset({Role.PATIENT, Role.PROXY})
 
@@ -374,6 +378,25 @@ def unread_count(session: Session, actor: Actor | None, patient_id: int) -> int:
     return sum(count for _thread, count in session.exec(query).all())
 
 
+def badge_count(session: Session, actor: Actor | None, patient_id: int) -> int:
+    """The tab bar's unread count; 0 where this person may not read the chart's messages. Every
+    patient page asks, so such a "no" is not audited as a refused read (nothing was read)."""
+    if not access.check_patient_access(session, actor, patient_id, "messages.read").allowed:
+        return 0
+    return unread_count(session, actor, patient_id)
+
+
+def _inbox_page(session: Session, actor: Actor, patient_id: int, rows: list[MessageThread], detail: str) -> Inbox:
+    """A page of threads (``PAGE + 1`` rows were read, to know whether more follow), audited as read."""
+    shown = rows[:PAGE]
+    unread = _unread_by_thread(session, actor.user_id, [t.id for t in shown], True)
+    audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=detail)
+    return Inbox(
+        threads=[ThreadSummary(t.id, t.topic, t.subject, t.status, t.last_message_at, unread.get(t.id, 0))
+                 for t in shown],
+        has_more=len(rows) > PAGE, unread=unread_count(session, actor, patient_id))
+
+
 def inbox(session: Session, actor: Actor | None, patient_id: int, page: object = 0) -> Inbox:
     """The chart's threads, newest first, a page at a time, with unread counts."""
     access.require_patient_access(session, actor, patient_id, "messages.read")
@@ -382,13 +405,23 @@ def inbox(session: Session, actor: Actor | None, patient_id: int, page: object =
         select(MessageThread).where(MessageThread.patient_id == patient_id)
         .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc()).offset(number * PAGE).limit(PAGE + 1)
     ).all()
-    shown = rows[:PAGE]
-    unread = _unread_by_thread(session, actor.user_id, [t.id for t in shown], True)
-    audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=f"inbox page {number}")
-    return Inbox(
-        threads=[ThreadSummary(t.id, t.topic, t.subject, t.status, t.last_message_at, unread.get(t.id, 0))
-                 for t in shown],
-        has_more=len(rows) > PAGE, unread=unread_count(session, actor, patient_id))
+    return _inbox_page(session, actor, patient_id, rows, f"inbox page {number}")
+
+
+def search(session: Session, actor: Actor | None, patient_id: int, words: object, page: object = 0) -> Inbox:
+    """The chart's threads whose messages hold these words (any case), newest first."""
+    access.require_patient_access(session, actor, patient_id, "messages.read")
+    if not isinstance(words, str) or not MIN_SEARCH <= len(words.strip()) <= MAX_SEARCH:
+        raise InvalidInput("msg.error.search", least=MIN_SEARCH, most=MAX_SEARCH)
+    pattern = "%" + words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    number = page if is_id(page) or page == 0 else 0
+    matching = (select(Message.thread_id).join(MessageThread, MessageThread.id == Message.thread_id)
+                .where(MessageThread.patient_id == patient_id, func.lower(Message.body).like(pattern, escape="\\")))
+    rows = session.exec(
+        select(MessageThread).where(MessageThread.patient_id == patient_id, MessageThread.id.in_(matching))
+        .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc()).offset(number * PAGE).limit(PAGE + 1)
+    ).all()
+    return _inbox_page(session, actor, patient_id, rows, f"message search page {number}")
 
 
 def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: object, body: object,
@@ -407,6 +440,7 @@ def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: 
     session.add(thread)
     session.flush()
     _add_message(session, actor, thread, text, tokens)
+    message_drafts.discard(session, actor, patient_id, "new")
     _announce(session, patient_id)
     return thread.id
 
@@ -433,6 +467,7 @@ def reply(session: Session, actor: Actor | None, patient_id: int, thread_id: obj
     thread.status = "open"
     thread.urgent = thread.urgent or is_urgent(text)
     message = _add_message(session, actor, thread, text, tokens)
+    message_drafts.discard(session, actor, patient_id, f"thread:{thread.id}")
     _announce(session, patient_id)
     return message.id
 
@@ -584,12 +619,78 @@ def staff_reply(session: Session, actor: Actor | None, thread_id: object, body: 
     return message.id
 
 
+def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic: object, body: object) -> int:
+    """The care team writes first (e.g. about a result), in a pool of their own; the patient is told."""
+    actor = access.require(actor, "messages.queue")
+    promise = expectation(topic)
+    pool = next((p for p in my_pools(session, actor) if p.code == promise.pool), None)
+    if pool is None:
+        audit.record_refusal(session, actor, "create", CATEGORY, detail=f"refused: not in the {promise.pool} pool")
+        raise PermissionDenied("msg.error.not_your_pool")
+    text = clean_body(body)
+    patient = session.exec(select(Patient).where(Patient.mrn == mrn.strip())).first() \
+        if isinstance(mrn, str) and 0 < len(mrn.strip()) <= 32 else None
+    if patient is None:
+        audit.record_refusal(session, actor, "create", CATEGORY, detail="refused: no chart with that MRN")
+        raise NotFound("msg.error.no_patient")
+    access.require_patient_access(session, actor, patient.id, "messages.write")
+    moment = clock.now()
+    thread = MessageThread(patient_id=patient.id, topic=topic, subject=subject_of(text), pool_id=pool.id,
+                           status="waiting", assignee_user_id=actor.user_id, started_by=actor.user_id,
+                           last_message_at=moment, created_at=moment)
+    session.add(thread)
+    session.flush()
+    message = _add_message(session, actor, thread, text, [])
+    queue_to_patient(session, patient.id, "messages", dedupe_key=f"message:{message.id}", template_key="new_message")
+    _announce(session, patient.id)
+    return thread.id
+
+
 def canned_replies(session: Session, actor: Actor | None, thread_id: object) -> list[CannedView]:
     """The replies staff may start from for this thread's pool (and those for every pool)."""
     thread, _pool_row = _staff_thread(session, actor, thread_id, "messages.read")
     rows = session.exec(select(CannedReply).where(or_(CannedReply.pool_id.is_(None), CannedReply.pool_id == thread.pool_id))
                         .order_by(CannedReply.title)).all()
     return [CannedView(r.id, r.title, r.body) for r in rows]
+
+
+def overdue_digest(session: Session) -> int:
+    """Once a day (from DIGEST_HOUR in the clinic's zone), each pool member with late threads gets one
+    email saying how many; safe to run hourly or in two schedulers (one dedupe key per person and day)."""
+    local = localtime.local(clock.now())
+    if local.hour < DIGEST_HOUR:
+        return 0
+    moment = clock.now()
+    late = session.exec(
+        select(MessageThread.pool_id, func.count(MessageThread.id))
+        .where(MessageThread.status == "open", MessageThread.reply_due < moment)
+        .group_by(MessageThread.pool_id)
+    ).all()
+    by_pool = dict(late)
+    if not by_pool:
+        return 0
+    members = session.exec(
+        select(User, MessagePool).join(MessagePoolMember, MessagePoolMember.user_id == User.id)
+        .join(MessagePool, MessagePool.id == MessagePoolMember.pool_id)
+        .where(MessagePoolMember.pool_id.in_(list(by_pool)), User.is_active.is_(True), User.email.is_not(None))
+    ).all()
+    counts: dict[int, int] = {}
+    people: dict[int, User] = {}
+    for user, pool in members:
+        if pool.clinical and user.role not in CLINICAL:
+            continue
+        counts[user.id] = counts.get(user.id, 0) + by_pool[pool.id]
+        people[user.id] = user
+    queued = 0
+    for user_id, count in counts.items():
+        user = people[user_id]
+        if not notify.is_valid_recipient(Channel.EMAIL, user.email):
+            continue
+        queued += int(notify.queue(session, dedupe_key=f"messages_overdue:{local.date().isoformat()}:u{user_id}",
+                                   channel=Channel.EMAIL, recipient=user.email, kind="messages_overdue",
+                                   template_key="messages_overdue", language=user.preferred_language,
+                                   params={"count": count}, user_id=user_id))
+    return queued
 
 
 # --- attachments --------------------------------------------------------------------------------

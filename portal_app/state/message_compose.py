@@ -11,7 +11,7 @@ import reflex as rx
 
 from portal_app import localtime
 from portal_app.models.message import TOPICS
-from portal_app.services import messages
+from portal_app.services import message_drafts, messages
 from portal_app.services.errors import ServiceError
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
@@ -33,6 +33,7 @@ class ComposeState(rx.State):
     answer_by: str = ""
     thread_id: str = ""  # the conversation made by sending
     error: str = ""
+    restored: str = ""  # said when a kept draft was put back
 
     async def _promise(self) -> None:
         promise = messages.expectation(self.topic)
@@ -43,11 +44,20 @@ class ComposeState(rx.State):
     @rx.event
     async def opened(self):
         wanted = self.router.url.query_parameters.get("topic", "")
-        self.stage, self.topic, self.body, self.pending, self.urgent, self.thread_id, self.error = (
-            "topic", "", "", [], False, "", "")
-        if await viewing(self) is None:
+        self.stage, self.topic, self.body, self.pending, self.urgent, self.thread_id, self.error, self.restored = (
+            "topic", "", "", [], False, "", "", "")
+        seen = await viewing(self)
+        if seen is None:
             self.reset()
             return redirect_home(None)
+        try:
+            kept = await run_service(message_drafts.load, *seen)
+        except ServiceError as refused:
+            self.error = await mt.refusal(self, refused)
+            return
+        if kept is not None:
+            self.body, self.restored = kept.body, await mt.text(self, "msg.compose.restored")
+            wanted = wanted if wanted in TOPICS else kept.topic
         if wanted in TOPICS:
             self.topic = wanted
             await self._promise()
@@ -87,6 +97,18 @@ class ComposeState(rx.State):
             self.stage = "topic"
             return
         self.urgent, self.error, self.stage = messages.is_urgent(self.body), "", "check"
+
+    @rx.event
+    async def keep_draft(self, text: str):
+        """A moment after typing stops: keep what is written, so closing the page loses nothing."""
+        seen = await viewing(self)
+        if seen is None:
+            self.reset()
+            return redirect_home(None)
+        try:
+            await run_service(message_drafts.save, *seen, None, self.topic, text)
+        except ServiceError as refused:
+            self.error = await mt.refusal(self, refused)
 
     @rx.event
     async def attached(self, answer: dict):

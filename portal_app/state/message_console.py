@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import localtime
+from portal_app.models.message import TOPICS
 from portal_app.services import messages
 from portal_app.services.errors import ServiceError
 from portal_app.state import live_hub
@@ -34,9 +35,16 @@ class MessageConsoleState(rx.State):
     thread_messages: list[dict] = []
     notes: list[dict[str, str]] = []
     canned: list[dict[str, str]] = []
+    writing: bool = False  # the "write to a patient" form is open
     error: str = ""
     notice: str = ""
     loaded: bool = False
+
+    @rx.var
+    def topics(self) -> list[str]:
+        """The topics this person may write about first: those their pools answer."""
+        mine = {p["code"] for p in self.pools}
+        return [t for t in TOPICS if messages.TOPIC_POOL[t] in mine]
 
     async def _staff(self):
         actor = await require_actor(self, staff=True)
@@ -202,6 +210,31 @@ class MessageConsoleState(rx.State):
     async def reply(self, form: dict):
         done, event = await self._act(messages.staff_reply, form_body(form), done_key="msg.console.replied")
         return rx.set_value("field-body", "") if done else event
+
+    @rx.event
+    async def toggle_writing(self):
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        self.writing, self.error, self.notice = not self.writing, "", ""
+
+    @rx.event
+    async def start(self, form: dict):
+        """Write first to a patient, found by MRN; then show the new thread."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        values = form if isinstance(form, dict) else {}
+        try:
+            made = await run_service(messages.staff_start_thread, actor, values.get("mrn"), values.get("topic"),
+                                     form_body(form))
+        except ServiceError as refused:
+            self.error, self.notice = await mt.refusal(self, refused), ""
+            return
+        self.writing, self.selected, self.error = False, str(made), ""
+        self.notice = await mt.text(self, "msg.console.started")
+        await self._load_thread(actor)
+        await self._load_queue(actor)
 
     @rx.event
     async def use_canned(self, canned_id: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import localtime
-from portal_app.services import live, messages
+from portal_app.services import live, message_drafts, messages
 from portal_app.services.errors import ServiceError
 from portal_app.state import live_hub
 from portal_app.state import medication_text as mt
@@ -68,10 +68,7 @@ class MessageBadgeState(rx.State):
         if seen is None:
             self.unread = 0
             return
-        try:
-            self.unread = await run_service(messages.unread_count, *seen)
-        except ServiceError:  # a proxy without "messages": no badge
-            self.unread = 0
+        self.unread = await run_service(messages.badge_count, *seen)
 
     @rx.event
     async def refresh(self):
@@ -86,6 +83,7 @@ class MessageBadgeState(rx.State):
 
 class InboxState(rx.State):
     threads: list[dict[str, str]] = []
+    words: str = ""  # a search in my messages; "" for the whole inbox
     page: int = 0
     has_more: bool = False
     loaded: bool = False
@@ -98,7 +96,10 @@ class InboxState(rx.State):
             return False
         lang = await mt.language(self)
         try:
-            box = await run_service(messages.inbox, *seen, self.page)
+            if self.words:
+                box = await run_service(messages.search, *seen, self.words, self.page)
+            else:
+                box = await run_service(messages.inbox, *seen, self.page)
         except ServiceError as refused:
             self.threads, self.error, self.loaded = [], await mt.refusal(self, refused), True
             return True
@@ -109,12 +110,27 @@ class InboxState(rx.State):
 
     @rx.event
     async def opened(self):
-        self.page = 0
+        self.page, self.words = 0, ""
         if not await self._load():
             return redirect_home(None)
         seen = await viewing(self)
         if seen is not None:
             live_hub.subscribe(self, live.patient_topic(seen[1], "messages"))
+
+    @rx.event
+    async def search(self, form: dict):
+        words = form.get("words") if isinstance(form, dict) else None
+        self.words = words.strip()[:messages.MAX_SEARCH] if isinstance(words, str) else ""
+        self.page = 0
+        if not await self._load():
+            return redirect_home(None)
+
+    @rx.event
+    async def clear_search(self):
+        self.words, self.page = "", 0
+        if not await self._load():
+            return redirect_home(None)
+        return rx.set_value("message-search", "")
 
     @rx.event
     async def next_page(self):
@@ -143,6 +159,7 @@ class ThreadState(rx.State):
     reply_by: str = ""
     items: list[dict] = []
     pending: list[dict[str, str]] = []  # files uploaded for the next reply
+    draft: str = ""  # the reply being written, as kept on the server
     urgent: bool = False  # the last reply tried had urgent words: show the stronger notice
     error: str = ""
     sent: str = ""
@@ -170,11 +187,16 @@ class ThreadState(rx.State):
     @rx.event
     async def opened(self):
         self.thread_id = self.router.url.query_parameters.get("t", "")[:12]
-        self.pending, self.error, self.sent, self.urgent, self.loaded = [], "", "", False, False
+        self.pending, self.error, self.sent, self.urgent, self.loaded, self.draft = [], "", "", False, False, ""
         if not await self._load():
             return redirect_home(None)
         seen = await viewing(self)
-        if seen is not None:
+        if seen is not None and self.subject:
+            try:
+                kept = await run_service(message_drafts.load, *seen, mt.digits(self.thread_id))
+            except ServiceError:  # a proxy who may read but not write: no reply box to fill
+                kept = None
+            self.draft = kept.body if kept else ""
             live_hub.subscribe(self, live.patient_topic(seen[1], "messages"))
 
     async def _on_live(self, topic: str) -> None:
@@ -190,6 +212,18 @@ class ThreadState(rx.State):
             self.reset()
             return redirect_home(None)
         self.pending, self.error = await attach(self, seen[0], answer, self.pending)
+
+    @rx.event
+    async def keep_draft(self, text: str):
+        """A moment after typing stops: keep what is written, so closing the page loses nothing."""
+        seen = await viewing(self)
+        if seen is None:
+            self.reset()
+            return redirect_home(None)
+        try:
+            await run_service(message_drafts.save, *seen, mt.digits(self.thread_id), None, text)
+        except ServiceError as refused:
+            self.error = await mt.refusal(self, refused)
 
     @rx.event
     async def remove_file(self, token: str):

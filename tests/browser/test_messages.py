@@ -71,7 +71,7 @@ def _wait_for_mail(smtp, recipient: str, subject: str, timeout: float = 90):
 
 
 def _tab_badge(page):
-    return page.locator("nav").get_by_role("link", name=re.compile("Messages")).locator(".rt-Badge")
+    return page.locator("nav").get_by_role("link", name=re.compile("Messages|Mensajes")).locator(".rt-Badge")
 
 
 def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(mail_portal, open_context, smtp,
@@ -91,7 +91,7 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     patient.get_by_role("button", name=re.compile("A question for my clinician")).click()
     expect(patient.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
     expect(patient.locator(".reply-promise")).to_contain_text("Expect an answer by")
-    patient.get_by_label("Your message").fill(PAYLOAD)
+    patient.get_by_label("Your message", exact=True).fill(PAYLOAD)
     patient.locator("#new-file").set_input_files(str(_photo(tmp_path / "knee.jpg")))
     expect(patient.locator(".pending-file")).to_contain_text("knee.jpg", timeout=SIGN_IN_WAIT)
     _axe(patient, "messages-write")
@@ -152,6 +152,17 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     for word in ("knee", "ice", "rest", "raised", "INTERNAL"):
         assert word not in body and word not in mail["Subject"]
 
+    # Another patient asking for this thread by its address gets "not found", and no frame of theirs holds it.
+    thread_url = patient.url
+    walter = open_context(PHONE).new_page()
+    walter_frames = FrameRecorder(walter)
+    sign_in(walter, url, "walter.pimm")
+    expect(walter).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    walter.goto(thread_url)
+    expect(walter.get_by_role("alert")).to_contain_text("We could not find that conversation.", timeout=SIGN_IN_WAIT)
+    for text in ("knee", "Please rest", "INTERNAL-7731", "Sam Oduya"):
+        assert text not in walter_frames.text()
+
     # The photo: the thread's people only; another patient and a stranger get 404.
     assert httpx.get(photo_url, cookies=demo_cookie(url, "rn.baptiste"), timeout=30).status_code == 200
     own = httpx.get(photo_url, cookies=demo_cookie(url, "sam.oduya"), timeout=30)
@@ -168,7 +179,8 @@ def test_urgent_words_bring_the_stronger_notice_and_the_message_still_goes(mail_
     sign_in(patient, url, "walter.pimm")
     expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
     patient.goto(f"{url}/messages/new?topic=clinical")
-    patient.get_by_label("Your message").fill("I have chest pain when I climb the stairs")
+    expect(patient.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
+    patient.get_by_label("Your message", exact=True).fill("I have chest pain when I climb the stairs")
     patient.get_by_role("button", name="Next").click()
     expect(patient.get_by_role("alert")).to_contain_text("This may be an emergency", timeout=SIGN_IN_WAIT)
     expect(patient.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
@@ -196,3 +208,105 @@ def test_the_front_desk_sees_no_clinical_message(mail_portal, open_context):
     expect(desk.get_by_text("No messages in this list right now.")).to_be_visible(timeout=SIGN_IN_WAIT)
     expect(desk.locator("#pool-choice option")).to_have_count(3)  # all, front desk, billing
     expect(desk.locator("#pool-choice")).not_to_contain_text("Care team")
+    desk.get_by_role("button", name="Write to a patient").click()
+    expect(desk.locator("#start-topic option")).to_have_count(2)  # an appointment, a bill: her teams' topics
+    desk.get_by_label("Patient's record number (MRN)").fill("MG-100201")
+    desk.locator("#start-topic").select_option("appointment")
+    desk.locator("#start-body").fill("Your visit on Friday has moved to 10 am.")
+    desk.get_by_role("button", name="Send to the patient").click()
+    expect(desk.get_by_text("Sent. The patient has been told they have a message.")).to_be_visible(
+        timeout=SIGN_IN_WAIT)
+    expect(desk.locator("main h2")).to_contain_text("Rosa Delgado")
+    _axe(desk, "console-message-started")
+
+
+def test_a_draft_is_kept_when_the_page_closes_and_search_finds_the_message(mail_portal, open_context):
+    url = mail_portal.url
+    context = open_context(PHONE)
+    page = context.new_page()
+    sign_in(page, url, "nadia.farouk")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new?topic=billing")
+    expect(page.locator(".reply-promise")).to_contain_text("billing office", timeout=SIGN_IN_WAIT)
+    page.get_by_label("Your message", exact=True).press_sequentially("Question about the invoice from October")
+    page.wait_for_timeout(4000)  # the draft is kept a moment after typing stops
+    page.close()
+
+    page = context.new_page()
+    page.goto(f"{url}/messages/new")
+    expect(page.get_by_text("We kept what you were writing last time.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(page.get_by_label("Your message", exact=True)).to_have_value("Question about the invoice from October")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("heading", name="Your message was sent")).to_be_visible(timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new")
+    expect(page.get_by_role("heading", name="What is your message about?")).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(page.get_by_text("We kept what you were writing last time.")).to_have_count(0)  # sent: no draft left
+
+    page.goto(f"{url}/messages")
+    page.get_by_label("Search my messages").fill("INVOICE")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("li.message-thread")).to_contain_text("Question about the invoice", timeout=SIGN_IN_WAIT)
+    page.get_by_label("Search my messages").fill("zebra")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No message has these words.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _axe(page, "messages-search")
+
+
+def test_a_mislabelled_or_oversized_file_is_refused_with_a_clear_message(mail_portal, open_context, tmp_path):
+    url = mail_portal.url
+    page = open_context(PHONE).new_page()
+    sign_in(page, url, "walter.pimm")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    page.goto(f"{url}/messages/new?topic=result")
+    expect(page.get_by_role("heading", name="Write your message")).to_be_visible(timeout=SIGN_IN_WAIT)
+    fake = tmp_path / "lab-results.jpg"
+    fake.write_text("<html><script>alert(1)</script></html>")  # named like a photo, it is not one
+    page.locator("#new-file").set_input_files(str(fake))
+    expect(page.get_by_role("alert")).to_contain_text("This kind of file cannot be added", timeout=SIGN_IN_WAIT)
+    huge = tmp_path / "scan.pdf"
+    huge.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\n%%EOF")
+    page.locator("#new-file").set_input_files(str(huge))
+    expect(page.get_by_role("alert")).to_contain_text("This file is too big. Choose one under 10 MB.",
+                                                      timeout=SIGN_IN_WAIT)
+    expect(page.locator(".pending-file")).to_have_count(0)
+
+
+def test_the_admin_puts_people_on_teams_and_adds_a_ready_made_reply(mail_portal, open_context):
+    url = mail_portal.url
+    admin = open_context(DESKTOP).new_page()
+    sign_in(admin, url, "admin.hughes")
+    expect(admin).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    admin.goto(f"{url}/console/message-teams")
+    care = admin.locator("li.message-pool").filter(has=admin.get_by_role("heading", name="Care team"))
+    expect(care).to_contain_text("Marie Baptiste", timeout=SIGN_IN_WAIT)
+    expect(care.locator("select option")).to_have_count(0)  # every clinician and nurse is on it; never the desk
+    billing = admin.locator("li.message-pool").filter(has=admin.get_by_role("heading", name="Billing"))
+    billing.get_by_label("Add someone to this team").select_option(label="Marie Baptiste")
+    billing.get_by_role("button", name="Add").click()
+    expect(billing).to_contain_text("Marie Baptiste", timeout=SIGN_IN_WAIT)
+    admin.locator("#canned-pool").select_option(label="Billing")
+    admin.get_by_label("Short name").fill("Payment plan")
+    admin.get_by_label("Reply", exact=True).fill("We can set up a payment plan for you.")
+    admin.get_by_role("button", name="Add reply").click()
+    expect(admin.get_by_text("We can set up a payment plan for you.")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _axe(admin, "console-message-teams")
+
+
+def test_a_link_in_a_message_is_plain_clickable_and_marked_as_leaving_the_portal(mail_portal, open_context):
+    url = mail_portal.url
+    page = open_context(PHONE, locale="es-US").new_page()
+    sign_in(page, url, "rosa.delgado")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    expect(_tab_badge(page)).to_be_visible(timeout=SIGN_IN_WAIT)  # the nurse's answer (at least) is unread
+    unread = int(_tab_badge(page).inner_text())
+    page.goto(f"{url}/messages")
+    page.locator("li.message-thread").filter(has_text="ibuprofeno").click()
+    link = page.get_by_role("link", name=re.compile("medlineplus.gov"))
+    expect(link).to_contain_text("enlace externo", timeout=SIGN_IN_WAIT)
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", re.compile("noopener"))
+    if unread == 1:
+        expect(_tab_badge(page)).to_have_count(0, timeout=LIVE)
+    else:  # another test's message to Rosa is still unread
+        expect(_tab_badge(page)).to_have_text(str(unread - 1), timeout=LIVE)

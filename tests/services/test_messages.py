@@ -320,3 +320,120 @@ def test_urgent_threads_come_first_in_the_queue_then_the_earliest_promise(sessio
     second = _start(session, clinic, topic="prescription", body="Refill question")
     urgent = _start(session, clinic, body="I feel short of breath since last night")
     assert [i.id for i in messages.queue(session, clinic.nurse).items] == [urgent, first, second]
+
+
+def test_a_draft_survives_the_page_closing_and_goes_when_the_message_is_sent(session, clinic):
+    from portal_app.services import message_drafts
+
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, None, "billing", "About my last bill")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart) == message_drafts.Draft("billing", "About my last bill")
+    assert message_drafts.load(session, clinic.helper, clinic.ana_chart) is None  # each person has their own
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, None, "billing", "About my last bill, from May")
+    thread_id = _start(session, clinic, topic="billing", body="About my last bill, from May")
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart) is None
+    message_drafts.save(session, clinic.ana, clinic.ana_chart, thread_id, None, "One more thing")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart, thread_id).body == "One more thing"
+    messages.reply(session, clinic.ana, clinic.ana_chart, thread_id, "One more thing: the date")
+    session.commit()
+    assert message_drafts.load(session, clinic.ana, clinic.ana_chart, thread_id) is None
+    with pytest.raises(NotFound):
+        message_drafts.save(session, clinic.ben, clinic.ben_chart, thread_id, None, "Sneaky")
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        message_drafts.save(session, clinic.parent, clinic.ana_chart, None, None, "No messages scope")
+
+
+def test_search_finds_words_in_my_messages_only(session, clinic):
+    knee = _start(session, clinic)
+    _start(session, clinic, topic="billing", body="100% of the bill_total?")
+    messages.staff_reply(session, clinic.nurse, knee, "Use an ICE pack")
+    session.commit()
+    assert [t.id for t in messages.search(session, clinic.ana, clinic.ana_chart, "ice pack").threads] == [knee]
+    assert [t.subject for t in messages.search(session, clinic.ana, clinic.ana_chart, "100%").threads] == [
+        "100% of the bill_total?"]
+    assert messages.search(session, clinic.ana, clinic.ana_chart, "0_").threads == []  # _ is not a wildcard
+    assert messages.search(session, clinic.ben, clinic.ben_chart, "knee").threads == []
+    with pytest.raises(InvalidInput):
+        messages.search(session, clinic.ana, clinic.ana_chart, "k")
+
+
+def test_staff_get_one_email_a_day_about_late_messages_with_no_patient_details(session, clinic):
+    from portal_app.jobs import messages as message_jobs
+
+    _start(session, clinic)  # clinical: the nurse and clinician's pool
+    _start(session, clinic, topic="appointment", body="Move my visit please")  # front desk and nurse
+    assert messages.overdue_digest(session) == 0  # nothing is late yet
+    with time_machine.travel(NOW + timedelta(days=5), tick=False):  # Monday 9 am: both past their promise
+        assert message_jobs.overdue_digest(session.get_bind().url.render_as_string(hide_password=False)) == 3
+        assert messages.overdue_digest(session) == 0  # once a day, however often it runs
+        session.commit()
+    rows = {row.recipient: row for row in session.exec(select(OutboxMessage)).all()}
+    assert set(rows) == {"nurse@example.com", "doctor@example.com", "desk@example.com"}
+    assert "2 patient message(s)" in rows["nurse@example.com"].body
+    assert "1 patient message(s)" in rows["desk@example.com"].body  # the clinical one is not counted for her
+    for row in rows.values():
+        assert "Ana" not in row.body and "knee" not in row.body and "visit" not in row.body
+    with time_machine.travel(NOW + timedelta(days=6, hours=-9), tick=False):  # Tuesday before 8 am: not yet
+        assert messages.overdue_digest(session) == 0
+
+
+def test_the_care_team_can_write_first_in_its_own_pool(session, clinic):
+    thread_id = messages.staff_start_thread(session, clinic.nurse, "R-ana", "result", "Your blood test is normal.")
+    session.commit()
+    box = messages.inbox(session, clinic.ana, clinic.ana_chart)
+    assert [(t.id, t.status, t.unread) for t in box.threads] == [(thread_id, "waiting", 1)]
+    assert {row.recipient for row in session.exec(select(OutboxMessage)).all()} == {"ana@example.com",
+                                                                                    "helper@example.com"}
+    for who, mrn, topic, error in ((clinic.desk, "R-ana", "result", PermissionDenied),  # not a clinical pool for her
+                                   (clinic.clinician, "R-ana", "billing", PermissionDenied),  # not in billing
+                                   (clinic.nurse, "NO-SUCH", "result", NotFound),
+                                   (clinic.admin, "R-ana", "result", PermissionDenied),
+                                   (clinic.ana, "R-ben", "result", PermissionDenied)):
+        with pytest.raises(error):
+            messages.staff_start_thread(session, who, mrn, topic, "Hello")
+        session.rollback()
+
+
+def test_the_admin_runs_pools_and_canned_replies_and_no_one_else_can(session, clinic):
+    from portal_app.services import message_pools
+
+    views = {v.code: v for v in message_pools.overview(session, clinic.admin)}
+    assert {m.name for m in views["care_team"].members} == {"Nurse", "Doctor", "Desk"}  # the fixture's odd row
+    assert clinic.desk.user_id not in {m.user_id for m in views["care_team"].candidates}
+    message_pools.remove_member(session, clinic.admin, "care_team", clinic.desk.user_id)
+    with pytest.raises(InvalidInput) as refused:
+        message_pools.add_member(session, clinic.admin, "care_team", clinic.desk.user_id)
+    assert refused.value.key == "msg.error.clinical_pool"
+    with pytest.raises(InvalidInput):
+        message_pools.add_member(session, clinic.admin, "billing", clinic.admin.user_id)  # admins do not answer
+    message_pools.add_member(session, clinic.admin, "billing", clinic.nurse.user_id)
+    made = message_pools.add_canned(session, clinic.admin, "billing", "Payment plan", "We can set up a payment plan.")
+    session.commit()
+    thread_id = _start(session, clinic, topic="billing", body="Can I pay in parts?")
+    assert [c.title for c in messages.canned_replies(session, clinic.nurse, thread_id)] == ["Payment plan"]
+    message_pools.remove_canned(session, clinic.admin, made)
+    session.commit()
+    assert messages.canned_replies(session, clinic.nurse, thread_id) == []
+    for who in (clinic.nurse, clinic.desk, clinic.ana, None):
+        for call in (lambda: message_pools.overview(session, who),
+                     lambda: message_pools.add_member(session, who, "billing", clinic.clinician.user_id),
+                     lambda: message_pools.add_canned(session, who, "", "X", "Y")):
+            with pytest.raises(PermissionDenied):
+                call()
+            session.rollback()
+    changes = [r for r in audit_rows(session) if r.action == "permission_change" and r.outcome == "success"]
+    assert len(changes) == 2
+
+
+def test_the_badge_of_a_proxy_without_messages_is_zero_and_writes_no_refusal(session, clinic):
+    thread_id = _start(session, clinic)
+    messages.staff_reply(session, clinic.nurse, thread_id, "Answer")
+    session.commit()
+    since = last_audit_id(session)
+    assert messages.badge_count(session, clinic.parent, clinic.ana_chart) == 0
+    assert messages.badge_count(session, clinic.helper, clinic.ana_chart) == 1
+    assert messages.badge_count(session, None, clinic.ana_chart) == 0
+    session.commit()
+    assert audit_rows(session, since) == []

@@ -29,7 +29,7 @@ TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
 TABLES |= {"message_pool", "message_pool_member", "message_thread", "message", "message_note", "message_read",
-           "canned_reply"}  # 0401: secure messaging
+           "message_draft", "canned_reply"}  # 0401: secure messaging
 TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
            "appointment_hold"}  # 0301: appointments
 TABLES |= {"staff_setup"}  # 0101: staff first sign-in
