@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import auth, files, health
+from portal_app.api import appointments, auth, files, health
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -16,6 +16,7 @@ ROUTE_ACCESS = {
     "/auth/signout": "anyone (ends the caller's own session)",
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
+    "/calendar/{appointment_id:int}.ics": "signed_in (services/appointment_calendar checks the chart and audits)",
 }
 
 
@@ -27,6 +28,7 @@ def build_routes() -> Starlette:
             Route("/auth/signout", auth.sign_out, methods=["GET"]),
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
+            Route("/calendar/{appointment_id:int}.ics", appointments.calendar_file, methods=["GET"]),
         ]
     )
 

@@ -248,7 +248,7 @@ def _find_opening(session: Session, visit_type: VisitType, clinician_id: int, mo
     raise InvalidInput("appt.error.slot_taken")
 
 
-def _hold(session: Session, appointment: Appointment) -> bool:
+def hold(session: Session, appointment: Appointment) -> bool:
     """Insert the appointment's holds; False when any piece of the time is already held."""
     pieces = []
     moment = clock.as_utc(appointment.starts_at)
@@ -290,7 +290,7 @@ def _secure(session: Session, actor: Actor, patient_id: int, visit_type: VisitTy
                               rescheduled_from_id=moved_from.id if moved_from else None)
     session.add(appointment)
     session.flush()
-    if not _hold(session, appointment):
+    if not hold(session, appointment):
         raise InvalidInput("appt.error.slot_taken")
     return appointment
 

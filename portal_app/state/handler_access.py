@@ -114,4 +114,20 @@ HANDLER_ACCESS: dict[str, str] = {
     "RefillConsoleState.record": "staff",
     "RefillConsoleState.allow_auto": "staff",
     "RefillConsoleState.reviewed": "staff",
+    # Appointments (state/appointments.py, booking.py): the chart from viewing(), re-checked in each
+    # handler and again in the services (services/booking.py, appointments.py).
+    "AppointmentsState.opened": "patient",
+    "AppointmentsState.ask_cancel": "patient",
+    "AppointmentsState.cancel": "patient",
+    "NextVisitState.opened": "patient",
+    "BookingState.opened": "patient",
+    "BookingState.zone_known": "anyone",  # only keeps a known IANA zone name for showing times
+    "BookingState.choose_type": "patient",
+    "BookingState.choose_clinician": "patient",
+    "BookingState.change_month": "patient",
+    "BookingState.choose_day": "patient",
+    "BookingState.choose_time": "patient",
+    "BookingState.details": "patient",
+    "BookingState.back": "patient",
+    "BookingState.confirm": "patient",
 }
