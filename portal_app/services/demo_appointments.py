@@ -2,7 +2,8 @@
 holidays, and visits booked ahead and seen before (called from ``demo_clinic.seed``).
 
 Walter's next visit is about 20 hours ahead, so the demo shows what a visit too close to change
-online looks like ("please call"). Rows go in with ``add_all`` and the holds in one insert per
+online looks like ("please call"); the front desk's day has a visit that began an hour ago (to
+mark missed) and one an hour ahead (to check in). Rows go in with ``add_all`` and the holds in one insert per
 visit, so seeding stays fast.
 """
 
@@ -52,9 +53,9 @@ def _at(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), localtime.clinic_zone()).astimezone(UTC)
 
 
-def _soon() -> datetime:
-    """About 20 hours from now, on the quarter hour."""
-    moment = clock.now() + timedelta(hours=20)
+def _from_now(hours: float) -> datetime:
+    """About ``hours`` from now (or ago), on the quarter hour."""
+    moment = clock.now() + timedelta(hours=hours)
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
@@ -85,7 +86,10 @@ def seed(session: Session) -> None:
     by_name = {t.name: t for t in types}
     okafor, lindqvist, reyes = users["dr.okafor"], users["dr.lindqvist"], users["np.reyes"]
     visits = [  # patient, visit type, clinician, location, start, status, reason
-        ("Walter", "Follow-up visit", okafor, 0, _soon(), "booked", "Blood pressure check"),
+        ("Walter", "Follow-up visit", okafor, 0, _from_now(20), "booked", "Blood pressure check"),
+        # the front desk's day always has a visit that has started and one still to come
+        ("Rosa", "Check-up", lindqvist, 1, _from_now(-1), "booked", None),
+        ("Lily", "Follow-up visit", reyes, 0, _from_now(1), "booked", "Ear check"),
         ("Walter", "Check-up", okafor, 0, _at(-30, 10), "completed", None),
         ("Rosa", "Follow-up visit", okafor, 0, _at(5, 10), "booked", "Control de la diabetes"),
         ("Rosa", "Annual physical", okafor, 0, _at(-90, 9), "completed", None),

@@ -130,4 +130,12 @@ HANDLER_ACCESS: dict[str, str] = {
     "BookingState.details": "patient",
     "BookingState.back": "patient",
     "BookingState.confirm": "patient",
+    # The day's schedule (state/schedule_console.py): staff session re-checked; role and chart in the services.
+    "ScheduleConsoleState.opened": "staff",
+    "ScheduleConsoleState.change_day": "staff",
+    "ScheduleConsoleState.mark": "staff",
+    "ScheduleConsoleState.cancel": "staff",
+    "ScheduleConsoleState.find_patient": "staff",
+    "ScheduleConsoleState.show_times": "staff",
+    "ScheduleConsoleState.book": "staff",
 }

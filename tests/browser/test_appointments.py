@@ -157,3 +157,41 @@ def test_a_time_booked_elsewhere_vanishes_from_an_open_calendar(portal, open_con
     booker.get_by_role("button", name="Book this visit").click()
     expect(booker.get_by_role("heading", name="Your visit is booked")).to_be_visible(timeout=WAIT)
     expect(seen).to_have_count(0, timeout=LIVE)
+
+
+def test_the_front_desk_books_for_a_patient_who_sees_it_live_and_marks_arrived_and_missed(portal, open_context):
+    url = portal.url
+    patient = _signed_in(open_context, url, "nadia.farouk")
+    patient.goto(f"{url}/appointments")
+    expect(patient.get_by_role("heading", name="My appointments")).to_be_visible(timeout=WAIT)
+    expect(patient.locator("main").get_by_text("Loading…")).to_have_count(0, timeout=WAIT)
+    before = patient.locator("li.appt-upcoming").count()
+
+    desk = open_context(DESKTOP).new_page()
+    sign_in(desk, url, "desk.tanaka")
+    expect(desk).to_have_url(re.compile(r"/console/?$"), timeout=WAIT)
+    desk.goto(f"{url}/console/schedule")
+    started = desk.locator("li.desk-visit").filter(has_text="Rosa Delgado")
+    coming = desk.locator("li.desk-visit").filter(has_text="Lily Farouk").filter(has_text="Follow-up visit")
+    expect(started).to_have_count(1, timeout=WAIT)
+    _check(desk, "console-schedule", "1280")
+    started.get_by_role("button", name="Mark missed").click()
+    expect(started).to_contain_text("Missed", timeout=WAIT)
+    coming.get_by_role("button", name="Check in").click()
+    expect(coming).to_contain_text("Checked in", timeout=WAIT)
+    expect(coming.get_by_role("button", name="Mark done")).to_be_visible()
+
+    desk.get_by_label("Patient's MRN").fill("MG-100203")  # Nadia Farouk
+    desk.get_by_role("button", name="Find patient").click()
+    expect(desk.get_by_text("Booking for")).to_contain_text("Nadia Farouk", timeout=WAIT)
+    desk.get_by_label("With").select_option(label="Dr. Amara Okafor, MD")
+    for _ in range(5):  # today may be over, or a weekend: go on to a day with open times
+        desk.get_by_role("button", name="Show open times this day").click()
+        desk.wait_for_timeout(1500)
+        if desk.locator(".desk-time").count():
+            break
+        desk.get_by_role("button", name="Next day").click()
+        expect(desk.get_by_text("Booking for")).to_be_visible()
+    desk.locator(".desk-time").first.click()
+    expect(desk.get_by_text("Booked. The patient can see it now.")).to_be_visible(timeout=WAIT)
+    expect(patient.locator("li.appt-upcoming")).to_have_count(before + 1, timeout=LIVE)
