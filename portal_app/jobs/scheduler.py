@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from portal_app.jobs import housekeeping, outbox_sender, refills
+from portal_app.jobs import appointments as appointment_jobs
 
 log = logging.getLogger("portal.jobs")
 
@@ -33,6 +34,9 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job(refills.run_auto_refills, "interval", hours=1, id="auto_refills",
                       replace_existing=True, coalesce=True, max_instances=1)
     scheduler.add_job(refills.queue_reminders, "interval", minutes=1, id="medication_reminders",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    # Appointment reminders at each chart's lead times (queued a minute or two ahead, sent on time).
+    scheduler.add_job(appointment_jobs.queue_reminders, "interval", minutes=1, id="appointment_reminders",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

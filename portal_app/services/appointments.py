@@ -20,7 +20,8 @@ from portal_app.models.people import User
 from portal_app.services import audit
 from portal_app.services.access import Actor
 from portal_app.services.booking import (CATEGORY, PATIENT_NOTICE, announce, clean_reason, clinician_label,
-                                         localized, patient_appointment, release, require_booker, require_changeable)
+                                         forget_notices, localized, patient_appointment, release, require_booker,
+                                         require_changeable)
 from portal_app.services.errors import InvalidInput
 
 PAST_SHOWN = 20
@@ -117,6 +118,7 @@ def cancel(session: Session, actor: Actor | None, patient_id: int, appointment_i
     if why is None:
         raise InvalidInput("appt.error.cancel_reason")
     release(session, appointment)
+    forget_notices(session, appointment)
     appointment.status = "cancelled"
     appointment.cancel_reason = why
     appointment.cancelled_by = actor.user_id

@@ -69,6 +69,12 @@ def _minutes(value: object, _language: str) -> str:
     return str(value)
 
 
+def _hours(value: object, _language: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 14:
+        raise TemplateError("hours must be a whole number from 1 to 336")
+    return str(value)
+
+
 def _security_change(value: object, language: str) -> str:
     if not isinstance(value, str) or value not in SECURITY_CHANGES:
         raise TemplateError(f"what must be one of {sorted(SECURITY_CHANGES)}")
@@ -116,6 +122,8 @@ TEMPLATES: dict[str, Template] = {
     "refill_auto_requested": Template({}),
     "refill_auto_skipped": Template({}),
     "medication_reminder": Template({}),
+    # Appointments (services/appointment_reminders.py): when, never why or with whom.
+    "appointment_reminder": Template({"hours": _hours}),
 }
 KINDS = frozenset(TEMPLATES)
 

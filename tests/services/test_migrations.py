@@ -30,6 +30,7 @@ TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto
            "medication_report"}  # 0501: refills, reminders, patient reports
 TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
            "appointment_hold"}  # 0301: appointments
+TABLES |= {"appointment_reminder_choice"}  # 0302: appointment reminder lead times
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
