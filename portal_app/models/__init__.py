@@ -2,6 +2,7 @@
 
 from portal_app.models.audit import AuditEvent
 from portal_app.models.appointment import Appointment, AppointmentHold
+from portal_app.models.appointment_reminder import AppointmentReminderChoice
 from portal_app.models.clinic_setup import Location, ScheduleException, VisitType, WorkingHours
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
@@ -25,7 +26,7 @@ from portal_app.models.stored_file import StoredFile
 
 __all__ = [
     "AuditEvent",
-    "Appointment", "AppointmentHold", "Location", "ScheduleException", "VisitType", "WorkingHours",
+    "Appointment", "AppointmentHold", "AppointmentReminderChoice", "Location", "ScheduleException", "VisitType", "WorkingHours",
     "Channel", "OutboxMessage", "OutboxStatus", "PushSubscription",
     "FactorFailures",
     "Activation", "ActivationFailures", "Invitation",

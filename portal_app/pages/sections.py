@@ -1,4 +1,4 @@
-"""Appointments and Health: the shell's destinations, filled in by their own issues.
+"""Health: the shell's destination, filled in by its own issue.
 
 Until then each says honestly that there is nothing here yet and how to reach the clinic.
 """
@@ -36,5 +36,4 @@ def _empty_section(route: str, icon: str, area: str, action: rx.Component | None
     patient_page(route)(body)
 
 
-_empty_section("/appointments", "calendar-days", "appointments", _call_clinic())
 _empty_section("/health", "clipboard-list", "health", None)

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Appointments: booking, moving and cancelling on a patient's behalf, check-in (the front desk's
     # schedule); each chart is then checked with appointments.read / appointments.write.
     "appointments.schedule": frozenset({Role.FRONT_DESK, Role.NURSE}),
+    "appointments.own_day": frozenset({Role.CLINICIAN}),  # a clinician's own day on the schedule, read only
     "clinic.setup": frozenset({Role.ADMIN, SYSTEM}),  # locations, visit types, hours, exceptions
 }
 

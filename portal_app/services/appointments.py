@@ -20,7 +20,8 @@ from portal_app.models.people import User
 from portal_app.services import audit
 from portal_app.services.access import Actor
 from portal_app.services.booking import (CATEGORY, PATIENT_NOTICE, announce, clean_reason, clinician_label,
-                                         localized, patient_appointment, release, require_booker, require_changeable)
+                                         forget_notices, localized, patient_appointment, release, require_booker,
+                                         require_changeable)
 from portal_app.services.errors import InvalidInput
 
 PAST_SHOWN = 20
@@ -29,6 +30,8 @@ PAST_SHOWN = 20
 @dataclass(frozen=True)
 class AppointmentView:
     id: int
+    visit_type_id: int
+    clinician_id: int
     starts_at: datetime  # UTC
     ends_at: datetime
     status: str
@@ -60,7 +63,8 @@ def _view(session: Session, appointment: Appointment, language: str, caches: dic
     starts = clock.as_utc(appointment.starts_at)
     until = starts - PATIENT_NOTICE
     return AppointmentView(
-        id=appointment.id, starts_at=starts, ends_at=clock.as_utc(appointment.ends_at), status=appointment.status,
+        id=appointment.id, visit_type_id=appointment.visit_type_id, clinician_id=appointment.clinician_user_id,
+        starts_at=starts, ends_at=clock.as_utc(appointment.ends_at), status=appointment.status,
         visit_type=localized(visit_type.name, visit_type.name_es, language), video=visit_type.mode == "video",
         clinician=clinician_label(clinician), location=location.name, address=location.address,
         directions=location.directions, location_phone=location.phone,
@@ -85,9 +89,11 @@ def list_for_patient(session: Session, actor: Actor | None, patient_id: int, lan
 
 
 def detail(session: Session, actor: Actor | None, patient_id: int, appointment_id: object,
-           language: str = "en") -> AppointmentView:
+           language: str = "en", audited: bool = True) -> AppointmentView:
+    """One visit; ``audited=False`` for a caller that audits what it makes of it (a download)."""
     appointment = patient_appointment(session, actor, patient_id, appointment_id, "appointments.read")
-    audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=f"appointment {appointment.id}")
+    if audited:
+        audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=f"appointment {appointment.id}")
     return _view(session, appointment, language, {})
 
 
@@ -112,6 +118,7 @@ def cancel(session: Session, actor: Actor | None, patient_id: int, appointment_i
     if why is None:
         raise InvalidInput("appt.error.cancel_reason")
     release(session, appointment)
+    forget_notices(session, appointment)
     appointment.status = "cancelled"
     appointment.cancel_reason = why
     appointment.cancelled_by = actor.user_id

@@ -25,7 +25,7 @@ from portal_app import clock, localtime
 from portal_app.models.appointment import ACTIVE, HOLD_MINUTES, Appointment, AppointmentHold
 from portal_app.models.clinic_setup import VisitType, WorkingHours
 from portal_app.models.people import Role, User
-from portal_app.services import access, audit, live
+from portal_app.services import access, audit, live, notify
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.open_times import HORIZON, Opening, openings
@@ -248,7 +248,7 @@ def _find_opening(session: Session, visit_type: VisitType, clinician_id: int, mo
     raise InvalidInput("appt.error.slot_taken")
 
 
-def _hold(session: Session, appointment: Appointment) -> bool:
+def hold(session: Session, appointment: Appointment) -> bool:
     """Insert the appointment's holds; False when any piece of the time is already held."""
     pieces = []
     moment = clock.as_utc(appointment.starts_at)
@@ -265,6 +265,16 @@ def _hold(session: Session, appointment: Appointment) -> bool:
 
 def release(session: Session, appointment: Appointment) -> None:
     session.exec(AppointmentHold.__table__.delete().where(AppointmentHold.appointment_id == appointment.id))
+
+
+def notice_prefix(appointment_id: int) -> str:
+    """The start of every outbox key about one appointment ("appointment:42:reminder:24h")."""
+    return f"appointment:{appointment_id}:"
+
+
+def forget_notices(session: Session, appointment: Appointment) -> None:
+    """A visit moved or cancelled: its notices queued but not yet sent are cancelled."""
+    notify.cancel(session, notice_prefix(appointment.id))
 
 
 def _secure(session: Session, actor: Actor, patient_id: int, visit_type: VisitType, clinician_id: object,
@@ -290,7 +300,7 @@ def _secure(session: Session, actor: Actor, patient_id: int, visit_type: VisitTy
                               rescheduled_from_id=moved_from.id if moved_from else None)
     session.add(appointment)
     session.flush()
-    if not _hold(session, appointment):
+    if not hold(session, appointment):
         raise InvalidInput("appt.error.slot_taken")
     return appointment
 
@@ -334,6 +344,7 @@ def reschedule(session: Session, actor: Actor | None, patient_id: int, appointme
     require_changeable(actor, old)
     visit_type = session.get(VisitType, old.visit_type_id)
     new = _secure(session, actor, patient_id, visit_type, clinician_id, starts_at, old.reason, old)
+    forget_notices(session, old)
     old.status = "rescheduled"
     old.cancelled_by = actor.user_id
     old.cancelled_at = clock.now()

@@ -167,4 +167,28 @@ HANDLER_ACCESS: dict[str, str] = {
     "MessagePoolsState.remove_member": "staff",
     "MessagePoolsState.add_canned": "staff",
     "MessagePoolsState.remove_canned": "staff",
+    # Appointments (state/appointments.py, booking.py): the chart from viewing(), re-checked in each
+    # handler and again in the services (services/booking.py, appointments.py).
+    "AppointmentsState.opened": "patient",
+    "AppointmentsState.ask_cancel": "patient",
+    "AppointmentsState.cancel": "patient",
+    "NextVisitState.opened": "patient",
+    "BookingState.opened": "patient",
+    "BookingState.zone_known": "anyone",  # only keeps a known IANA zone name for showing times
+    "BookingState.choose_type": "patient",
+    "BookingState.choose_clinician": "patient",
+    "BookingState.change_month": "patient",
+    "BookingState.choose_day": "patient",
+    "BookingState.choose_time": "patient",
+    "BookingState.details": "patient",
+    "BookingState.back": "patient",
+    "BookingState.confirm": "patient",
+    # The day's schedule (state/schedule_console.py): staff session re-checked; role and chart in the services.
+    "ScheduleConsoleState.opened": "staff",
+    "ScheduleConsoleState.change_day": "staff",
+    "ScheduleConsoleState.mark": "staff",
+    "ScheduleConsoleState.cancel": "staff",
+    "ScheduleConsoleState.find_patient": "staff",
+    "ScheduleConsoleState.show_times": "staff",
+    "ScheduleConsoleState.book": "staff",
 }

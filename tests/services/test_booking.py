@@ -95,7 +95,7 @@ def test_the_database_refuses_overlapping_holds_even_when_the_check_is_skipped(s
                        ends_at=first.starts_at + timedelta(minutes=30), blocked_until=first.ends_at)
     session.add(copy)
     session.flush()
-    assert booking._hold(session, copy) is False
+    assert booking.hold(session, copy) is False
 
 
 @pytest.mark.parametrize("racers", [20])

@@ -33,6 +33,7 @@ TABLES |= {"message_pool", "message_pool_member", "message_thread", "message", "
 TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
            "appointment_hold"}  # 0301: appointments
 TABLES |= {"staff_setup"}  # 0101: staff first sign-in
+TABLES |= {"appointment_reminder_choice"}  # 0302: appointment reminder lead times
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
