@@ -13,6 +13,7 @@ from portal_app.models.notice import ClinicNotice
 from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
 from portal_app.models.people import Patient, Role, User, STAFF_ROLES
 from portal_app.models.preferences import NotificationPreference
+from portal_app.models.profile import EmergencyContact, InsurancePlan, ProfileChange
 from portal_app.models.proxy import BreakGlass, ProxyGrant
 from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
@@ -33,4 +34,5 @@ __all__ = [
     "MedicationReminder", "MedicationReport", "Pharmacy", "AutoRefill", "MedicationFill", "RefillRequest", "RefillStep",
     "BreakGlass", "ProxyGrant",
     "StaffSetup",
+    "EmergencyContact", "InsurancePlan", "ProfileChange",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({Role.ADMIN}),  # demo convenience; services/staff.py refuses it in production
     # The refill queue (/console/refills): each row is then checked per chart (refills.review / refills.pharmacy).
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
+    # Name, birth date and insurance changes patients asked for (/console/profile-reviews); each chart re-checked.
+    "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
 }
 
 
@@ -139,6 +141,9 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # front desk sees only what that needs: the patient's name and MRN, the medicine's name, the
     # pharmacy and the step; never instructions, reasons, notes, history or the rest of the list.
     "refills.pharmacy": PatientRule(frozenset({Role.FRONT_DESK, Role.NURSE}), False, None, "medications"),
+    # Profile (services/profile.py): only the patient changes their own contact details and emergency
+    # contacts, and asks for name, birth date and insurance changes, which staff approve ("profile.review").
+    "profile.write": PatientRule(frozenset(), True, None, "demographics"),
 }
 
 

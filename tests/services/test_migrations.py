@@ -29,6 +29,7 @@ TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
 TABLES |= {"staff_setup"}  # 0101: staff first sign-in
+TABLES |= {"emergency_contact", "insurance_plan", "profile_change"}  # 0102: profile
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
