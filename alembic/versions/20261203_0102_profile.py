@@ -1,4 +1,4 @@
-"""Profile: emergency contacts, insurance on file, and changes waiting for the clinic's review.
+"""Profile: emergency contacts, insurance on file (with card photos), and changes waiting for the clinic's review.
 
 Revision ID: 0102
 Revises: 0101
@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), sa.ForeignKey("patient.id"), nullable=False),
         sa.Column("plan_name", sa.String(120), nullable=False),
         sa.Column("member_id", sa.String(64), nullable=False),
+        sa.Column("front_file", sa.String(43), nullable=True),
+        sa.Column("back_file", sa.String(43), nullable=True),
         sa.Column("updated_at", UTC_TIME, nullable=False),
     )
     op.create_index("ix_insurance_plan_patient_id", "insurance_plan", ["patient_id"], unique=True)

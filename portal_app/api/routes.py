@@ -7,6 +7,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from portal_app.api import auth, files, health
+from portal_app.api import insurance_cards
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -16,6 +17,7 @@ ROUTE_ACCESS = {
     "/auth/signout": "anyone (ends the caller's own session)",
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
+    "/files/insurance-card": "signed_in (insurance.read on that patient, in services/profile.insurance_card; audited)",
 }
 
 
@@ -27,6 +29,7 @@ def build_routes() -> Starlette:
             Route("/auth/signout", auth.sign_out, methods=["GET"]),
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
+            Route("/files/insurance-card", insurance_cards.insurance_card, methods=["GET"]),
         ]
     )
 

@@ -31,6 +31,9 @@ class InsurancePlan(SQLModel, table=True):
     patient_id: int = Field(foreign_key="patient.id", unique=True, index=True)
     plan_name: str = Field(max_length=120)
     member_id: str = Field(max_length=64)
+    # Photos of the card (stored_file tokens; served only through services/profile.insurance_card).
+    front_file: str | None = Field(default=None, max_length=43)
+    back_file: str | None = Field(default=None, max_length=43)
     updated_at: datetime = created_at_field()
 
 

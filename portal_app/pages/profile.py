@@ -9,9 +9,10 @@ from portal_app.components.feedback import error_message, status_badge
 from portal_app.components.forms import submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
+from portal_app.components.uploads import file_picker
 from portal_app.pages.language_picker import language_picker
 from portal_app.pages.shell import patient_page
-from portal_app.services import notification_prefs, profile
+from portal_app.services import files, notification_prefs, profile
 from portal_app.state.language import LanguageState, tr
 from portal_app.state.profile import ProfileState
 
@@ -189,17 +190,42 @@ def _identity_card() -> rx.Component:
     )
 
 
+def card_photo(url: rx.Var, alt_key: str) -> rx.Component:
+    """A card photo from the checking route (shared with the review queue)."""
+    return rx.cond(url != "", rx.image(src=url, alt=tr(alt_key), width="100%", max_width="360px",
+                                      border_radius="8px", border=f"1px solid {rx.color('gray', 6)}"))
+
+
+def _card_picker(input_id: str, label_key: str, handler, chosen: rx.Var) -> rx.Component:
+    policy = files.PURPOSES[profile.CARD_PURPOSE]
+    return rx.vstack(
+        file_picker(input_id, profile.CARD_PURPOSE, policy.max_bytes, tr(label_key), handler, accept="image/*",
+                    icon="camera"),
+        rx.cond(chosen != "", rx.text(tr("profile.insurance.chosen"), " ", chosen, size="2")),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _insurance_card() -> rx.Component:
     return _section(
         "profile.insurance.title", "profile.insurance.intro",
         _fact("profile.insurance.plan", S.plan_name),
         _fact("profile.insurance.member_id", S.member_id),
-        _ask_more("profile.insurance.change", _form(
-            S.ask_insurance,
-            text_field(tr("profile.insurance.plan"), "plan_name", autocomplete="off", max_length=120),
-            text_field(tr("profile.insurance.member_id"), "member_id", autocomplete="off", max_length=64,
-                       hint=tr("profile.insurance.member_hint"), spell_check=False),
-            button_key="profile.ask", form_id="insurance-form",
+        card_photo(S.card_front, "profile.insurance.front_alt"),
+        card_photo(S.card_back, "profile.insurance.back_alt"),
+        _ask_more("profile.insurance.change", rx.vstack(
+            _card_picker("card-front", "profile.insurance.front", S.front_uploaded, S.new_front_name),
+            _card_picker("card-back", "profile.insurance.back", S.back_uploaded, S.new_back_name),
+            _form(
+                S.ask_insurance,
+                text_field(tr("profile.insurance.plan"), "plan_name", autocomplete="off", max_length=120),
+                text_field(tr("profile.insurance.member_id"), "member_id", autocomplete="off", max_length=64,
+                           hint=tr("profile.insurance.member_hint"), spell_check=False),
+                button_key="profile.ask", form_id="insurance-form",
+            ),
+            spacing="3",
+            width="100%",
         )),
     )
 

@@ -9,6 +9,7 @@ from portal_app.components.feedback import empty_state, error_message
 from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
+from portal_app.pages.profile import card_photo
 from portal_app.pages.shell import staff_page
 from portal_app.state.language import LanguageState, tr
 from portal_app.state.profile_reviews import MAX_REASON, ProfileReviewState
@@ -33,6 +34,8 @@ def _request(row: rx.Var) -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            rx.flex(card_photo(row["front"], "profile.insurance.front_alt"),
+                    card_photo(row["back"], "profile.insurance.back_alt"), spacing="3", wrap="wrap", width="100%"),
             rx.button(rx.icon("check", aria_hidden="true"), tr("profile_reviews.approve"), size="3",
                       min_height=TOUCH_TARGET, on_click=S.approve(row["id"]), width="100%",
                       aria_label=tr("profile_reviews.approve") + " · " + row["patient"].to(str)),

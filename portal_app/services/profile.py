@@ -23,7 +23,8 @@ from sqlmodel import Session, select
 from portal_app import clock
 from portal_app.models.people import Patient, Role, User
 from portal_app.models.profile import EmergencyContact, InsurancePlan, ProfileChange
-from portal_app.services import audit, notify, patients, throttle
+from portal_app.models.stored_file import StoredFile
+from portal_app.services import audit, files, notify, patients, throttle
 from portal_app.services.access import Actor, allowed, check_patient_access, require_patient_access
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.passwords import verify_password
@@ -106,7 +107,10 @@ def _chart(session: Session, actor: Actor | None, patient_id: object, action: st
 
 def _insurance(session: Session, patient_id: int) -> dict[str, str]:
     plan = session.exec(select(InsurancePlan).where(InsurancePlan.patient_id == patient_id)).first()
-    return {"plan_name": plan.plan_name, "member_id": plan.member_id} if plan else {}
+    if plan is None:
+        return {}
+    photos = {side: token for side, token in (("front", plan.front_file), ("back", plan.back_file)) if token}
+    return {"plan_name": plan.plan_name, "member_id": plan.member_id, **photos}
 
 
 def _current(session: Session, patient: Patient, kind: str) -> dict[str, str]:
@@ -251,13 +255,25 @@ def _proposal(kind: object, values: object) -> tuple[str, dict[str, str]]:
     return kind, {"plan_name": _text(values.get("plan_name"), 120, "profile.error.plan_name"), "member_id": member}
 
 
+CARD_SIDES = ("front", "back")
+CARD_PURPOSE = "insurance_card"
+
+
+def _claim_card_photos(session: Session, actor: Actor, row: ProfileChange, photos: dict) -> dict[str, str]:
+    """The photos the patient uploaded for this request now belong to it (each upload only once)."""
+    for side, token in photos.items():
+        files.claim(session, actor, token, CARD_PURPOSE, f"insurance_change:{row.id}:{side}")
+    return {side: str(token) for side, token in photos.items()}
+
+
 def request_change(session: Session, actor: Actor | None, patient_id: object, kind: object,
                    values: object) -> ChangeView:
     """Ask the clinic to change the name, date of birth or insurance; a newer request replaces an open one."""
     patient = _chart(session, actor, patient_id, "profile.write")
     assert actor is not None and actor.user_id is not None
     chosen, proposed = _proposal(kind, values)
-    if proposed == _current(session, patient, chosen):
+    photos = {side: values[side] for side in CARD_SIDES if chosen == "insurance" and values.get(side)}  # type: ignore[union-attr]
+    if proposed | photos == _current(session, patient, chosen):
         raise InvalidInput("profile.error.no_change")
     for older in session.exec(select(ProfileChange).where(ProfileChange.patient_id == patient.id,
                                                           ProfileChange.kind == chosen,
@@ -266,6 +282,10 @@ def request_change(session: Session, actor: Actor | None, patient_id: object, ki
     row = ProfileChange(patient_id=patient.id, kind=chosen, proposed=json.dumps(proposed), requested_by=actor.user_id)
     session.add(row)
     session.flush()
+    if photos:
+        proposed |= _claim_card_photos(session, actor, row, photos)
+        row.proposed = json.dumps(proposed)
+        session.add(row)
     category = "insurance" if chosen == "insurance" else "demographics"
     audit.record(session, actor, "create", category, patient_id=patient.id, detail=f"asked to change {chosen}")
     return _change_view(session, row, patient)
@@ -328,5 +348,22 @@ def _apply(session: Session, patient: Patient, kind: str, values: dict[str, str]
         plan = session.exec(select(InsurancePlan).where(InsurancePlan.patient_id == patient.id)).first() or \
             InsurancePlan(patient_id=patient.id, plan_name="", member_id="")
         plan.plan_name, plan.member_id, plan.updated_at = values["plan_name"], values["member_id"], clock.now()
+        plan.front_file, plan.back_file = values.get("front"), values.get("back")
         session.add(plan)
     session.add(patient)
+
+
+def insurance_card(session: Session, actor: Actor | None, token: object) -> StoredFile:
+    """A photo of an insurance card, for those who may see that patient's insurance (audited)."""
+    row = session.exec(select(StoredFile).where(StoredFile.token == token)).first() if isinstance(
+        token, str) and 20 <= len(token) <= 43 else None
+    parts = (row.attached_to or "").split(":") if row is not None else []
+    if len(parts) != 3 or parts[0] != "insurance_change" or not parts[1].isdigit() or parts[2] not in CARD_SIDES:
+        raise NotFound()
+    change = session.get(ProfileChange, int(parts[1]))
+    if change is None:
+        raise NotFound()
+    require_patient_access(session, actor, change.patient_id, "insurance.read")
+    audit.record(session, actor, "read", "insurance", patient_id=change.patient_id,
+                 detail=f"insurance card photo ({parts[2]}) of change {change.id}")
+    return row

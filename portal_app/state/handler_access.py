@@ -34,6 +34,8 @@ HANDLER_ACCESS: dict[str, str] = {
     "ProfileState.ask_name": "patient",
     "ProfileState.ask_birth_date": "patient",
     "ProfileState.ask_insurance": "patient",
+    "ProfileState.front_uploaded": "patient",  # the token is looked up again among the caller's own uploads
+    "ProfileState.back_uploaded": "patient",
     "ProfileState.set_channel": "patient",
     # Whose record a patient's pages show: only charts the account's own grants reach (re-checked each time).
     "PatientContextState.opened": "patient",

@@ -21,8 +21,15 @@ from portal_app.services.errors import ServiceError
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 from portal_app.state.session import SessionState
+from portal_app.state.uploads import upload_outcome
 
 FIELD_LIMIT = 300
+CARD_ROUTE = "/files/insurance-card?t="
+
+
+def card_url(token: str | None) -> str:
+    """Where the page loads a card photo from (the route checks who may see it)."""
+    return f"{CARD_ROUTE}{token}" if token else ""
 
 
 def _field(form: object, name: str, limit: int = FIELD_LIMIT) -> str:
@@ -58,6 +65,12 @@ class ProfileState(rx.State):
     contacts: list[dict[str, str]] = []  # id, name, relationship_key, phone
     plan_name: str = ""
     member_id: str = ""
+    card_front: str = ""  # the photos on file, as addresses of the checking route
+    card_back: str = ""
+    new_front_name: str = ""  # photos chosen for the next insurance request
+    new_back_name: str = ""
+    _new_front: str = ""
+    _new_back: str = ""
     changes: list[dict[str, str]] = []  # kind_key, status, proposed, reason, when
     channels: list[dict[str, str]] = []  # topic, email, sms, push ("yes" or "")
     editing_contact: bool = False
@@ -97,6 +110,7 @@ class ProfileState(rx.State):
                           "phone": c.phone} for c in seen.emergency]
         self.plan_name = seen.insurance.get("plan_name", "")
         self.member_id = seen.insurance.get("member_id", "")
+        self.card_front, self.card_back = card_url(seen.insurance.get("front")), card_url(seen.insurance.get("back"))
         self.changes = [
             {"kind_key": f"profile.kind.{c.kind}", "status": c.status,
              "proposed": " · ".join(self._shown(c.kind, c.proposed, language)), "reason": c.reason,
@@ -188,11 +202,32 @@ class ProfileState(rx.State):
             return
         await self._run(profile.request_change, "birth_date", {"birth_date": born}, done_key="profile.asked")
 
+    async def _card_uploaded(self, answer: object) -> tuple[str, str]:
+        actor = await self._actor()
+        if actor is None:
+            return "", ""
+        language = await self.get_state(LanguageState)
+        view, problem = await upload_outcome(actor, answer, profile.CARD_PURPOSE, language._t)
+        if view is None:
+            self.error, self.done = problem, ""
+            return "", ""
+        self.error = ""
+        return view.token, view.name
+
+    @rx.event
+    async def front_uploaded(self, answer: dict):
+        self._new_front, self.new_front_name = await self._card_uploaded(answer)
+
+    @rx.event
+    async def back_uploaded(self, answer: dict):
+        self._new_back, self.new_back_name = await self._card_uploaded(answer)
+
     @rx.event
     async def ask_insurance(self, form: dict):
-        await self._run(profile.request_change, "insurance",
-                        {"plan_name": _field(form, "plan_name", 120), "member_id": _field(form, "member_id", 64)},
-                        done_key="profile.asked")
+        values = {"plan_name": _field(form, "plan_name", 120), "member_id": _field(form, "member_id", 64),
+                  "front": self._new_front, "back": self._new_back}
+        if await self._run(profile.request_change, "insurance", values, done_key="profile.asked"):
+            self._new_front = self._new_back = self.new_front_name = self.new_back_name = ""
 
     @rx.event
     async def set_channel(self, topic: str, channel: str, enabled: bool):

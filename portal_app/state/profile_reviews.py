@@ -18,6 +18,7 @@ from portal_app.services.errors import ServiceError
 from portal_app.state.admin import ConsoleHelpers
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
+from portal_app.state.profile import card_url
 
 MAX_REASON = profile.MAX_REASON
 
@@ -33,7 +34,7 @@ def _shown(kind: str, values: dict[str, str], language: str) -> str:
 
 
 class ProfileReviewState(ConsoleHelpers, rx.State):
-    requests: list[dict[str, str]] = []  # id, patient, mrn, kind_key, current, proposed, when
+    requests: list[dict[str, str]] = []  # id, patient, mrn, kind_key, current, proposed, when, front, back
     error: str = ""
     done: str = ""
 
@@ -47,7 +48,8 @@ class ProfileReviewState(ConsoleHelpers, rx.State):
         self.requests = [
             {"id": str(c.id), "patient": c.patient_name, "mrn": c.mrn, "kind_key": f"profile.kind.{c.kind}",
              "current": _shown(c.kind, c.current, language), "proposed": _shown(c.kind, c.proposed, language),
-             "when": format_date(c.requested_at, "medium", locale=language)}
+             "when": format_date(c.requested_at, "medium", locale=language),
+             "front": card_url(c.proposed.get("front")), "back": card_url(c.proposed.get("back"))}
             for c in found
         ]
 

@@ -1,5 +1,6 @@
 """My profile: contact details after the password (old address told), an emergency contact, a name
-change the front desk approves, and notice choices; the queue refused to a nurse."""
+change the front desk approves, an insurance card photo only staff who may see insurance get, and
+notice choices; the queue refused to a nurse."""
 
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ def _sam(session) -> tuple[User, Patient]:
     return user, session.get(Patient, user.patient_id)
 
 
-def test_patient_updates_the_profile_and_the_front_desk_approves_a_name(portal, open_context):
+def _card_photo(folder) -> str:
+    from PIL import Image
+
+    path = folder / "card-front.png"
+    Image.new("RGB", (300, 190), (30, 110, 200)).save(path)
+    return str(path)
+
+
+def test_patient_updates_the_profile_and_the_front_desk_approves_a_name(portal, open_context, tmp_path):
     url = portal.env["PORTAL_DATABASE_URL"]
     with db.transaction(url) as session:
         user, chart = _sam(session)
@@ -77,6 +86,15 @@ def test_patient_updates_the_profile_and_the_front_desk_approves_a_name(portal, 
         phone.get_by_role("button", name="Send to the clinic").first.click()
         expect(phone.locator("#profile-changes")).to_contain_text("Waiting for the clinic", timeout=WAIT)
 
+        # new insurance, with a photo of the card
+        phone.get_by_text("Tell us about new insurance").click()
+        phone.locator("#card-front").set_input_files(_card_photo(tmp_path))
+        expect(phone.get_by_text("Added: card-front.png")).to_be_visible(timeout=WAIT)
+        phone.locator("#field-plan_name").fill("Lakeshore Health PPO")
+        phone.locator("#field-member_id").fill("LK-20391")
+        phone.locator("#insurance-form").get_by_role("button", name="Send to the clinic").click()
+        expect(phone.locator("#profile-changes")).to_contain_text("Lakeshore Health PPO", timeout=WAIT)
+
         # notices: text messages for appointments on
         sms = phone.locator("#notice-appointments-sms")
         expect(sms).to_have_attribute("data-state", "unchecked")
@@ -88,10 +106,20 @@ def test_patient_updates_the_profile_and_the_front_desk_approves_a_name(portal, 
         expect(desk).to_have_url(re.compile(r"/console/?$"), timeout=WAIT)
         desk.get_by_role("link", name="Profile changes").locator("visible=true").click()
         expect(desk.get_by_role("heading", name="Profile changes to check")).to_be_visible(timeout=WAIT)
-        request = desk.locator("#profile-reviews li").filter(has_text="Sam Oduya")
+        request = desk.locator("#profile-reviews li").filter(has_text="Samuel Oduya")
         expect(request).to_contain_text("Samuel Oduya")
         request.get_by_role("button", name=re.compile("Approve")).click()
         expect(desk.get_by_role("status").filter(has_text="Approved")).to_be_visible(timeout=WAIT)
+        card = desk.locator("#profile-reviews li").filter(has_text="Lakeshore Health PPO").get_by_role(
+            "img", name="Photo of the front of the insurance card")
+        expect(card).to_be_visible(timeout=WAIT)
+        assert card.evaluate("img => img.complete && img.naturalWidth") == 300  # served to the front desk
+        card_address = card.get_attribute("src")
+        nurse = open_context(DESKTOP)
+        nurse_page = nurse.new_page()
+        sign_in(nurse_page, portal.url, "rn.baptiste")
+        expect(nurse_page).to_have_url(re.compile(r"/console/?$"), timeout=WAIT)
+        assert nurse.request.get(f"{portal.url}{card_address}").status == 404  # not to a nurse
 
         phone.reload()
         expect(phone.locator("#profile-changes")).to_contain_text("Done", timeout=WAIT)

@@ -215,3 +215,53 @@ def test_others_are_refused_and_refusals_are_audited(session, clinic):
         with pytest.raises(PermissionDenied):
             profile.decide(session, people[who], 1, True)
         session.rollback()
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (20, 90, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_insurance_card_photos_are_shown_only_to_those_who_may_see_insurance(session, clinic):
+    from portal_app.services import files
+
+    people, chart = clinic
+    front = files.store_upload(session, people["rosa"], "insurance_card", "front.png", _png()).token
+    back = files.store_upload(session, people["rosa"], "insurance_card", "back.png", _png()).token
+    walts = files.store_upload(session, people["walt"], "insurance_card", "mine.png", _png()).token
+    session.commit()
+    with pytest.raises(NotFound):  # someone else's upload cannot be attached
+        profile.request_change(session, people["rosa"], chart, "insurance",
+                               {"plan_name": "Acme", "member_id": "A1", "front": walts})
+    session.rollback()
+    asked = profile.request_change(session, people["rosa"], chart, "insurance",
+                                   {"plan_name": "Acme", "member_id": "A1", "front": front, "back": back})
+    session.commit()
+    assert asked.proposed == {"plan_name": "Acme", "member_id": "A1", "front": front, "back": back}
+    with pytest.raises(NotFound):  # the same photos cannot be claimed twice
+        profile.request_change(session, people["rosa"], chart, "insurance",
+                               {"plan_name": "Other", "member_id": "A2", "front": front})
+    session.rollback()
+
+    for who in ("rosa", "desk", "admin"):
+        assert profile.insurance_card(session, people[who], front).data.startswith(b"\x89PNG")
+        session.commit()
+    assert _audit(session)[-1].detail == f"insurance card photo (front) of change {asked.id}"
+    for who, error in (("walt", NotFound), ("nurse", PermissionDenied), ("doctor", PermissionDenied),
+                       ("reader", PermissionDenied), (None, PermissionDenied)):
+        with pytest.raises(error):
+            profile.insurance_card(session, people[who] if who else None, back)
+        session.rollback()
+    with pytest.raises(NotFound):  # an unclaimed upload is no card
+        profile.insurance_card(session, people["walt"], walts)
+    session.rollback()
+
+    profile.decide(session, people["desk"], asked.id, True)
+    session.commit()
+    assert profile.view(session, people["rosa"], chart).insurance == {
+        "plan_name": "Acme", "member_id": "A1", "front": front, "back": back}
