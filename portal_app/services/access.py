@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
     # Name, birth date and insurance changes patients asked for (/console/profile-reviews); each chart re-checked.
     "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
+    # "Lost my phone": remove a patient's app after checking who is asking (services/authenticator_reset.py).
+    "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
 }
 
 

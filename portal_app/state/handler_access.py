@@ -81,6 +81,10 @@ HANDLER_ACCESS: dict[str, str] = {
     "ProfileReviewState.opened": "staff",
     "ProfileReviewState.approve": "staff",
     "ProfileReviewState.reject": "staff",
+    # "Lost my phone" on /console/patients: staff session re-checked, authenticator.reset and the chart in the service.
+    "AuthenticatorResetState.start": "staff",
+    "AuthenticatorResetState.cancel": "anyone",  # only closes the panel
+    "AuthenticatorResetState.confirm": "staff",
     "SignupConsoleState.opened": "staff",
     "SignupConsoleState.match": "staff",
     "SignupConsoleState.reject": "staff",
