@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0101"
-down_revision = "0301"
+down_revision = "0302"
 branch_labels = None
 depends_on = None
 

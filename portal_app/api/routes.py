@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import appointments, auth, files, health, message_files
+from portal_app.api import appointments, auth, files, health, insurance_cards, message_files
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -18,6 +18,7 @@ ROUTE_ACCESS = {
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
     "/files/message/{token}": "signed_in (the thread's patient side or its pool's staff: services/messages.attachment)",
     "/calendar/{appointment_id:int}.ics": "signed_in (services/appointment_calendar checks the chart and audits)",
+    "/files/insurance-card": "signed_in (insurance.read on that patient, in services/profile.insurance_card; audited)",
 }
 
 
@@ -31,6 +32,7 @@ def build_routes() -> Starlette:
             Route("/files/upload", files.upload, methods=["POST"]),
             Route("/files/message/{token}", message_files.download, methods=["GET"]),
             Route("/calendar/{appointment_id:int}.ics", appointments.calendar_file, methods=["GET"]),
+            Route("/files/insurance-card", insurance_cards.insurance_card, methods=["GET"]),
         ]
     )
 

@@ -18,6 +18,7 @@ from portal_app.models.notice import ClinicNotice
 from portal_app.models.outbox import Channel, OutboxMessage, OutboxStatus, PushSubscription
 from portal_app.models.people import Patient, Role, User, STAFF_ROLES
 from portal_app.models.preferences import NotificationPreference
+from portal_app.models.profile import EmergencyContact, InsurancePlan, ProfileChange
 from portal_app.models.proxy import BreakGlass, ProxyGrant
 from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
@@ -40,4 +41,5 @@ __all__ = [
     "BreakGlass", "ProxyGrant",
     "CannedReply", "Message", "MessageDraft", "MessageNote", "MessagePool", "MessagePoolMember", "MessageRead", "MessageThread",
     "StaffSetup",
+    "EmergencyContact", "InsurancePlan", "ProfileChange",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -20,6 +20,8 @@ from portal_app.pages import message_pools  # noqa: F401
 from portal_app.pages import messages  # noqa: F401
 from portal_app.pages import more  # noqa: F401
 from portal_app.pages import patients  # noqa: F401
+from portal_app.pages import profile  # noqa: F401
+from portal_app.pages import profile_reviews  # noqa: F401
 from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401

@@ -49,6 +49,8 @@ def _staff_nav() -> list[NavItem]:
         NavItem("/console/schedule", "calendar-days", tr("nav.console_schedule"),
                 show=_role_in("front_desk", "nurse", "clinician")),
         NavItem("/console/signups", "user-plus", tr("nav.signups"), show=_role_in("front_desk", "admin"), tab_bar=False),
+        NavItem("/console/profile-reviews", "id-card", tr("nav.profile_reviews"), show=_role_in("front_desk", "admin"),
+                tab_bar=False),
         NavItem("/console/notices", "megaphone", tr("nav.console_notices"), show=_role_in("front_desk", "admin")),
         NavItem("/console/audit", "scroll-text", tr("nav.console_audit"), show=_role_in("admin"), tab_bar=False),
         NavItem("/console/staff", "user-cog", tr("nav.console_staff"), show=_role_in("admin"), tab_bar=False),

@@ -45,6 +45,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointments.schedule": frozenset({Role.FRONT_DESK, Role.NURSE}),
     "appointments.own_day": frozenset({Role.CLINICIAN}),  # a clinician's own day on the schedule, read only
     "clinic.setup": frozenset({Role.ADMIN, SYSTEM}),  # locations, visit types, hours, exceptions
+    # Name, birth date and insurance changes patients asked for (/console/profile-reviews); each chart re-checked.
+    "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
+    # "Lost my phone": remove a patient's app after checking who is asking (services/authenticator_reset.py).
+    "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
 }
 
 
@@ -148,6 +152,9 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # front desk sees only what that needs: the patient's name and MRN, the medicine's name, the
     # pharmacy and the step; never instructions, reasons, notes, history or the rest of the list.
     "refills.pharmacy": PatientRule(frozenset({Role.FRONT_DESK, Role.NURSE}), False, None, "medications"),
+    # Profile (services/profile.py): only the patient changes their own contact details and emergency
+    # contacts, and asks for name, birth date and insurance changes, which staff approve ("profile.review").
+    "profile.write": PatientRule(frozenset(), True, None, "demographics"),
 }
 
 

@@ -1,4 +1,6 @@
 """A staff account's first sign-in: replace the one-time password, enrol an authenticator app.
+The same steps, from the app on, bring a patient back after a staff-assisted "lost my phone" reset
+(services/authenticator_reset.py opens the set-up with the password already chosen).
 
 An admin (``/console/staff`` or ``portal create-admin``) gives a new staff member a one-time
 password. Signing in with it does not start a session: ``services/signin.py`` hands back a
@@ -19,7 +21,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from portal_app import clock
-from portal_app.models.people import STAFF_ROLES, User
+from portal_app.models.people import Role, User
 from portal_app.models.session import UserSession
 from portal_app.models.staff_setup import StaffSetup
 from portal_app.services import audit, mfa, notify, password_policy
@@ -40,12 +42,14 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def open_setup(session: Session, user_id: int) -> None:
-    """A one-time password was just given to this account: its set-up starts (again) now."""
+def open_setup(session: Session, user_id: int, *, keep_password: bool = False) -> None:
+    """A one-time password was just given to this account (or, ``keep_password``, its app was
+    removed): its set-up starts (again) now."""
     row = session.exec(select(StaffSetup).where(StaffSetup.user_id == user_id)).first() or StaffSetup(
         user_id=user_id, expires_at=clock.now())
     row.expires_at = clock.now() + SETUP_LIFETIME
-    row.password_set_at = row.completed_at = row.completed_session_id = None
+    row.completed_at = row.completed_session_id = None
+    row.password_set_at = clock.now() if keep_password else None
     session.add(row)
 
 
@@ -66,7 +70,8 @@ class _Context:
 
     @property
     def actor(self) -> Actor:
-        return Actor(role=self.user.role, user_id=self.user.id, display_name=self.user.display_name)
+        return Actor(role=self.user.role, user_id=self.user.id, display_name=self.user.display_name,
+                     patient_id=self.user.patient_id if self.user.role == Role.PATIENT else None)
 
     @property
     def step(self) -> str:
@@ -86,7 +91,7 @@ def _context(session: Session, token: object, *steps: str) -> _Context:
         raise lost
     user = session.get(User, row.user_id)
     setup = session.exec(select(StaffSetup).where(StaffSetup.user_id == row.user_id)).first()
-    if user is None or not user.is_active or user.role not in STAFF_ROLES or setup is None:
+    if user is None or not user.is_active or setup is None:
         raise lost
     if setup.completed_at is not None and setup.completed_session_id != row.id:
         raise lost  # finished from another sign-in: this one must use the app's code now
@@ -128,7 +133,7 @@ def choose_password(session: Session, token: str, password: str, ip: str = "") -
     context.setup.password_set_at = clock.now()
     session.add(context.user)
     session.add(context.setup)
-    audit.record(session, context.actor, "update", "account", source_ip=ip,
+    audit.record(session, context.actor, "update", "account", source_ip=ip, patient_id=context.actor.patient_id,
                  detail="first sign-in: one-time password replaced")
 
 
@@ -147,7 +152,7 @@ def confirm_authenticator(session: Session, token: str, code: str, ip: str = "")
     context.setup.completed_at = moment
     context.setup.completed_session_id = context.sign_in.id
     session.add(context.setup)
-    audit.record(session, context.actor, "update", "account", source_ip=ip,
+    audit.record(session, context.actor, "update", "account", source_ip=ip, patient_id=context.actor.patient_id,
                  detail="first sign-in: authenticator app added, set-up finished")
     if context.user.email:
         notify.queue(session, dedupe_key=f"staff_setup:{context.setup.id}:{moment.timestamp():.0f}:done",
@@ -166,5 +171,6 @@ def finish(session: Session, token: str, ip: str = "") -> str:
     context.sign_in.handoff_hash = _digest(handoff)
     context.sign_in.handoff_expires_at = moment + HANDOFF_LIFETIME
     session.add(context.sign_in)
-    audit.record(session, context.actor, "sign_in", "session", source_ip=ip, detail="first sign-in")
+    audit.record(session, context.actor, "sign_in", "session", source_ip=ip, patient_id=context.actor.patient_id,
+                 detail="first sign-in")
     return handoff

@@ -25,6 +25,18 @@ HANDLER_ACCESS: dict[str, str] = {
     "AccountState.end_everywhere": "signed_in",
     "AccountState.next_page": "signed_in",
     "AccountState.previous_page": "signed_in",
+    # My profile (/account/profile): own chart only, session re-checked; access and audit in services/profile.py.
+    "ProfileState.opened": "patient",
+    "ProfileState.edit_contact": "anyone",  # only shows or hides the form
+    "ProfileState.save_contact": "patient",  # and the password typed again
+    "ProfileState.add_contact": "patient",
+    "ProfileState.remove_contact": "patient",
+    "ProfileState.ask_name": "patient",
+    "ProfileState.ask_birth_date": "patient",
+    "ProfileState.ask_insurance": "patient",
+    "ProfileState.front_uploaded": "patient",  # the token is looked up again among the caller's own uploads
+    "ProfileState.back_uploaded": "patient",
+    "ProfileState.set_channel": "patient",
     # Whose record a patient's pages show: only charts the account's own grants reach (re-checked each time).
     "PatientContextState.opened": "patient",
     "PatientContextState.choose": "patient",
@@ -64,6 +76,15 @@ HANDLER_ACCESS: dict[str, str] = {
     "SignupState.submit": "anyone",  # always the same answer; throttled per address
     "SignupState.submit_code": "anyone",  # only for the request this tab made
     # The sign-up queue (/console/signups): staff session re-checked, permission signups.review in the service.
+    # Profile changes to review (/console/profile-reviews): staff session re-checked, profile.review and each chart
+    # in the service.
+    "ProfileReviewState.opened": "staff",
+    "ProfileReviewState.approve": "staff",
+    "ProfileReviewState.reject": "staff",
+    # "Lost my phone" on /console/patients: staff session re-checked, authenticator.reset and the chart in the service.
+    "AuthenticatorResetState.start": "staff",
+    "AuthenticatorResetState.cancel": "anyone",  # only closes the panel
+    "AuthenticatorResetState.confirm": "staff",
     "SignupConsoleState.opened": "staff",
     "SignupConsoleState.match": "staff",
     "SignupConsoleState.reject": "staff",

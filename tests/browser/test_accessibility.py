@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 from tests.support.browser import DESKTOP, PHONE, enter_password, sign_in
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
-PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account"]
+PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account", "/account/profile"]
 STAFF_PAGES = ["/console", "/console/account"]
-ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups"]
+ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups",
+               "/console/profile-reviews"]
 # Medicines and refills: seen by a patient with a full list (walter.pimm), the nurse's and the front desk's queue.
 MEDICATION_PAGES = ["/medications", "/medications/refill", "/medications/refills", "/medications/pharmacies",
                     "/medications/reminders", "/home"]

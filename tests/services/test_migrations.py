@@ -34,6 +34,7 @@ TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception
            "appointment_hold"}  # 0301: appointments
 TABLES |= {"staff_setup"}  # 0101: staff first sign-in
 TABLES |= {"appointment_reminder_choice"}  # 0302: appointment reminder lead times
+TABLES |= {"emergency_contact", "insurance_plan", "profile_change"}  # 0102: profile
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
