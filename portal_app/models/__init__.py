@@ -17,6 +17,10 @@ from portal_app.models.proxy import BreakGlass, ProxyGrant
 from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequest
 from portal_app.models.session import UserSession
 from portal_app.models.stored_file import StoredFile
+from portal_app.models.care_team import CareTeamMember, Organization, Practitioner
+from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
+                                      Observation, PatientSource, Procedure)
+from portal_app.models.result_release import ReleasePreference, ResultHold
 
 __all__ = [
     "AuditEvent",
@@ -31,4 +35,7 @@ __all__ = [
     "Medication",
     "MedicationReminder", "MedicationReport", "Pharmacy", "AutoRefill", "MedicationFill", "RefillRequest", "RefillStep",
     "BreakGlass", "ProxyGrant",
+    "CareTeamMember", "Organization", "Practitioner",
+    "Allergy", "ClinicalDocument", "Condition", "DiagnosticReport", "Encounter", "Immunization", "Observation",
+    "PatientSource", "Procedure", "ReleasePreference", "ResultHold",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -36,6 +36,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({Role.ADMIN}),  # demo convenience; services/staff.py refuses it in production
     # The refill queue (/console/refills): each row is then checked per chart (refills.review / refills.pharmacy).
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
+    # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
+    "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
+    # Results held or waiting for review, across charts (/console/results); each is then checked per chart.
+    "results.queue": frozenset({Role.NURSE, Role.CLINICIAN}),
 }
 
 

@@ -28,6 +28,9 @@ TABLES |= {"stored_file"}  # 0009: uploads kept outside any public folder
 TABLES |= {"medication"}  # 0010: medications
 TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto_refill", "medication_reminder",
            "medication_report"}  # 0501: refills, reminders, patient reports
+TABLES |= {"patient_source", "encounter", "condition", "allergy", "immunization", "diagnostic_report", "observation",
+           "procedure", "clinical_document", "organization", "practitioner", "care_team_member", "result_hold",
+           "release_preference"}  # 0601: health record, results and their release
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
