@@ -38,8 +38,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "refills.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
     # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
     "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
-    # Results held or waiting for review, across charts (/console/results); each is then checked per chart.
-    "results.queue": frozenset({Role.NURSE, Role.CLINICIAN}),
 }
 
 
@@ -143,6 +141,11 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # front desk sees only what that needs: the patient's name and MRN, the medicine's name, the
     # pharmacy and the step; never instructions, reasons, notes, history or the rest of the list.
     "refills.pharmacy": PatientRule(frozenset({Role.FRONT_DESK, Role.NURSE}), False, None, "medications"),
+    # Health record and results (services/record.py, result_release.py). Patients and proxies with
+    # "results" choose, per category, to see results at once or after review; only a clinician
+    # holds a result, releases it or marks it reviewed. Front desk and admin never see either.
+    "results.settings": PatientRule(frozenset(), True, "results", "results"),
+    "results.hold": PatientRule(frozenset({Role.CLINICIAN}), False, None, "results"),
 }
 
 
