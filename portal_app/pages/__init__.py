@@ -8,6 +8,7 @@ from portal_app.pages import activate  # noqa: F401
 from portal_app.pages import admin  # noqa: F401
 from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves every staff page)
 from portal_app.pages import console  # noqa: F401
+from portal_app.pages import health  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
@@ -17,5 +18,6 @@ from portal_app.pages import patients  # noqa: F401
 from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401
+from portal_app.pages import results  # noqa: F401
 from portal_app.pages import sections  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

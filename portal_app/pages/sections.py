@@ -1,4 +1,4 @@
-"""Appointments, Messages and Health: the shell's destinations, filled in by their own issues.
+"""Appointments and Messages: the shell's destinations, filled in by their own issues.
 
 Until then each says honestly that there is nothing here yet and how to reach the clinic.
 """
@@ -38,4 +38,3 @@ def _empty_section(route: str, icon: str, area: str, action: rx.Component | None
 
 _empty_section("/appointments", "calendar-days", "appointments", _call_clinic())
 _empty_section("/messages", "message-circle", "messages", _call_clinic())
-_empty_section("/health", "clipboard-list", "health", None)

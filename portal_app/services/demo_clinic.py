@@ -18,7 +18,7 @@ from portal_app import clock
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.people import Patient, Role, User
 from portal_app.models.proxy import PROXY_SCOPES
-from portal_app.services import demo_refills, mfa, proxies
+from portal_app.services import demo_record, demo_refills, mfa, proxies
 from portal_app.services.access import Actor
 from portal_app.services.passwords import hash_password
 
@@ -94,6 +94,7 @@ def seed(session: Session) -> list[DemoLogin]:
         mfa.enrol_confirmed(session, account.id, authenticator_key(account.username))
     _nadia_cares_for_lily(session, accounts)
     demo_refills.seed(session)  # medicines, pharmacies, refills at several steps, reminders
+    demo_record.seed(session)  # years of check-ups, vital signs, labs, problems, notes (through the FHIR import)
     session.add(
         ClinicNotice(
             message="Flu shots are here. Walk in Monday to Friday, 9 am to 4 pm.",

@@ -114,4 +114,15 @@ HANDLER_ACCESS: dict[str, str] = {
     "RefillConsoleState.record": "staff",
     "RefillConsoleState.allow_auto": "staff",
     "RefillConsoleState.reviewed": "staff",
+    # Health record and results (state/health.py): patient session and chart re-checked; access, release
+    # rules and audit in services/record.py and result_release.py.
+    "HealthState.opened": "patient",
+    "HealthState.filter_dates": "patient",
+    "HealthState.clear_dates": "patient",
+    "ResultsState.opened": "patient",
+    "ResultsState.filter_dates": "patient",
+    "ResultsState.clear_dates": "patient",
+    "ResultsState.choose": "patient",
+    "ResultDetailState.opened": "patient",
+    "ResultsHomeState.opened": "patient",
 }

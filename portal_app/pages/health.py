@@ -1,0 +1,106 @@
+"""The health record (/health): problems, medicines, allergies, immunizations, vital signs, visits,
+procedures, notes, care team and other facts, newest first, with a date filter."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.feedback import error_message, loading_block, status_badge
+from portal_app.components.page import page_header
+from portal_app.pages.health_parts import date_filter, section
+from portal_app.pages.medication_parts import item, link_button
+from portal_app.pages.shell import patient_page
+from portal_app.state.health import HealthState
+from portal_app.state.language import tr
+
+S = HealthState
+
+
+def _muted(text) -> rx.Component:
+    return rx.cond(text != "", rx.text(text, size="3", color=rx.color("gray", 11)))
+
+
+def _line(row, *details) -> rx.Component:
+    return item(rx.vstack(
+        rx.hstack(rx.text(row["name"], size="3", weight="bold"), *details, spacing="2", align="center", wrap="wrap"),
+        _muted(row["when"]),
+        spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
+
+
+def _problem(row) -> rx.Component:
+    return _line(row, rx.cond(row["extra"] != "",
+                              status_badge(tr("rec.resolved_on") + " " + row["extra"], "neutral")))
+
+
+def _allergy(row) -> rx.Component:
+    return item(rx.vstack(
+        rx.hstack(rx.text(row["name"], size="3", weight="bold"),
+                  rx.cond(row["extra"] != "", status_badge(row["extra"], "warning")), spacing="2", wrap="wrap"),
+        rx.cond(row["detail"] != "", rx.text(rx.text.span(tr("rec.reaction"), ": ", weight="medium"), row["detail"],
+                                             size="3")),
+        _muted(row["when"]),
+        spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
+
+
+def _measure(row) -> rx.Component:
+    return item(rx.hstack(
+        rx.vstack(rx.text(row["name"], size="3", weight="medium"), _muted(row["when"]), spacing="0"),
+        rx.spacer(),
+        rx.text(row["detail"], size="4", weight="bold"),
+        align="center", width="100%", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}"))
+
+
+def _visit(row) -> rx.Component:
+    return item(rx.vstack(
+        rx.text(row["name"], size="3", weight="bold"),
+        _muted(row["when"]),
+        rx.cond(row["detail"] != "", rx.text(rx.text.span(tr("rec.why"), ": ", weight="medium"), row["detail"], size="3")),
+        rx.cond(row["extra"] != "", rx.text(rx.text.span(tr("rec.with"), ": ", weight="medium"), row["extra"], size="3")),
+        spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
+
+
+def _document(row) -> rx.Component:
+    return item(rx.el.details(
+        rx.el.summary(rx.vstack(rx.text(row["name"], size="3", weight="bold"), _muted(row["when"]), spacing="0"),
+                      min_height="48px", cursor="pointer"),
+        rx.text(row["extra"], size="3", white_space="pre-wrap"),
+        width="100%"))
+
+
+def _person(row) -> rx.Component:
+    return item(rx.vstack(
+        rx.text(row["name"], size="3", weight="bold"),
+        _muted(row["detail"]),
+        rx.cond(row["extra"] != "", rx.link(row["extra"], href="tel:" + row["extra"], size="3")),
+        spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
+
+
+@patient_page("/health", on_load=[HealthState.opened])
+def health_page() -> rx.Component:
+    return rx.vstack(
+        page_header(tr("rec.title"), tr("rec.subtitle")),
+        rx.grid(
+            link_button("flask-conical", tr("rec.results_link"), "/health/results"),
+            link_button("pill", tr("rec.medicines_link"), "/medications", variant="soft"),
+            columns={"initial": "1", "sm": "2"}, spacing="3", width="100%"),
+        date_filter(S),
+        error_message(S.error),
+        rx.cond(
+            S.loaded,
+            rx.vstack(
+                section("heart-pulse", "rec.problems", S.problems, _problem),
+                section("triangle-alert", "rec.allergies", S.allergies, _allergy, "rec.no_allergies"),
+                section("syringe", "rec.immunizations", S.immunizations, _line),
+                section("activity", "rec.vitals", S.vitals, _measure),
+                section("stethoscope", "rec.visits", S.visits, _visit),
+                section("scissors", "rec.procedures", S.procedures, _line),
+                section("file-text", "rec.documents", S.documents, _document),
+                section("users", "rec.care_team", S.care_team, _person),
+                section("circle-check", "rec.problems_resolved", S.resolved, _problem),
+                section("list", "rec.other", S.other, _measure),
+                spacing="4", width="100%"),
+            loading_block(tr("status.loading")),
+        ),
+        spacing="4",
+        width="100%",
+    )
