@@ -28,14 +28,24 @@ def _line(row, *details) -> rx.Component:
 
 
 def _problem(row) -> rx.Component:
-    return _line(row, rx.cond(row["extra"] != "",
-                              status_badge(tr("rec.resolved_on") + " " + row["extra"], "neutral")))
+    return _line(row, rx.cond(row["ended"] != "",
+                              status_badge(tr("rec.resolved_on") + " " + row["ended"], "neutral")))
+
+
+SEVERITIES = ("mild", "moderate", "severe", "low", "high", "unable-to-assess")
+
+
+def _severity(word) -> rx.Component:
+    """The EHR's severity (or, without one, its criticality) in the reader's words."""
+    return rx.match(word, *[(w, status_badge(tr(f"rec.severity.{w.replace('-', '_')}"),
+                                             "danger" if w in ("severe", "high") else "warning")) for w in SEVERITIES],
+                    status_badge(word, "warning"))
 
 
 def _allergy(row) -> rx.Component:
     return item(rx.vstack(
         rx.hstack(rx.text(row["name"], size="3", weight="bold"),
-                  rx.cond(row["extra"] != "", status_badge(row["extra"], "warning")), spacing="2", wrap="wrap"),
+                  rx.cond(row["extra"] != "", _severity(row["extra"])), spacing="2", wrap="wrap"),
         rx.cond(row["detail"] != "", rx.text(rx.text.span(tr("rec.reaction"), ": ", weight="medium"), row["detail"],
                                              size="3")),
         _muted(row["when"]),
@@ -46,7 +56,7 @@ def _measure(row) -> rx.Component:
     return item(rx.hstack(
         rx.vstack(rx.text(row["name"], size="3", weight="medium"), _muted(row["when"]), spacing="0"),
         rx.spacer(),
-        rx.text(row["detail"], size="4", weight="bold"),
+        rx.text(row["detail"], size="4", weight="bold", white_space="nowrap"),
         align="center", width="100%", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}"))
 
 

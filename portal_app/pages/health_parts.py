@@ -58,7 +58,7 @@ def date_filter(state) -> rx.Component:
 def section(icon: str, title_key: str, rows, render, empty_key: str = "rec.none_here", anchor: str = "") -> rx.Component:
     """A record section: its heading, its list, or a plain line when it has nothing."""
     return card(
-        rx.hstack(rx.icon(icon, size=24, aria_hidden="true", color=rx.color("accent", 11)),
+        rx.hstack(rx.icon(icon, size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
                   rx.heading(tr(title_key), as_="h2", size="5"), spacing="3", align="center"),
         rx.cond(rows.length() > 0, bare_list(rows, render, tr(title_key)),
                 rx.text(tr(empty_key), size="3", color=rx.color("gray", 11))),

@@ -108,6 +108,10 @@ def results_page() -> rx.Component:
     )
 
 
+# The chart is a picture of the table under it (which screen readers read), so it takes no keyboard focus.
+NOT_FOCUSABLE = {"accessibilityLayer": False}
+
+
 def _chart() -> rx.Component:
     line = rx.recharts.line(data_key="value", stroke=rx.color("accent", 10), stroke_width=3, dot=True,
                             is_animation_active=False, name=D.value.name)
@@ -120,8 +124,8 @@ def _chart() -> rx.Component:
                 rx.recharts.reference_area(y1=D.range_low.to(int), y2=D.range_high.to(int),  # a type hint only: the number stays as it is
                                            fill=rx.color("green", 6), fill_opacity=0.5,
                                            if_overflow="extendDomain"),
-                *axes, line, data=D.trend, width="100%", height=260),
-            rx.recharts.line_chart(*axes, line, data=D.trend, width="100%", height=260),
+                *axes, line, data=D.trend, width="100%", height=260, custom_attrs=NOT_FOCUSABLE),
+            rx.recharts.line_chart(*axes, line, data=D.trend, width="100%", height=260, custom_attrs=NOT_FOCUSABLE),
         ),
         aria_hidden="true", width="100%", class_name="result-trend")
 

@@ -72,6 +72,15 @@ def flag(obs: Observation) -> str:
     return IN_RANGE
 
 
+# UCUM units as people write them.
+UNIT_WORDS = {"mm[Hg]": "mmHg", "[in_i]": "in", "[lb_av]": "lb", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²",
+              "10*3/uL": "thousand/µL", "10*6/uL": "million/µL", "/min": "/min", "{score}": "points"}
+
+
+def unit_text(obs: Observation) -> str:
+    return UNIT_WORDS.get(obs.unit or "", obs.unit or "")
+
+
 def value_text(obs: Observation) -> str:
     if obs.value_num is not None:
         return f"{obs.value_num:g}"
@@ -101,6 +110,7 @@ class Entry:
     detail: str = ""
     extra: str = ""
     code: str = ""
+    ended: date | None = None  # a resolved problem's end
 
 
 @dataclass
@@ -127,7 +137,7 @@ def _rows(session: Session, model, patient_id: int, order) -> list:
 
 def _measure(obs: Observation) -> str:
     text = value_text(obs)
-    return f"{text} {obs.unit}".strip() if text and obs.unit else text
+    return f"{text} {unit_text(obs)}".strip() if text and obs.unit else text
 
 
 def health_record(session: Session, actor: Actor, patient_id: int, since: object = None,
@@ -139,8 +149,8 @@ def health_record(session: Session, actor: Actor, patient_id: int, since: object
     for c in _rows(session, Condition, patient_id, Condition.onset_on):
         if not dates.holds(c.onset_on or c.recorded_on) and not dates.holds(c.resolved_on):
             continue
-        entry = Entry(c.id, c.name, c.onset_on or c.recorded_on, c.clinical_status,
-                      extra=c.resolved_on.isoformat() if c.resolved_on else "", code=c.code or "")
+        entry = Entry(c.id, c.name, c.onset_on or c.recorded_on, c.clinical_status, code=c.code or "",
+                      ended=c.resolved_on)
         (view.problems_resolved if c.clinical_status in RESOLVED else view.problems_active).append(entry)
     view.allergies = [Entry(a.id, a.substance, a.recorded_on, a.clinical_status, a.reaction or "",
                             a.severity or a.criticality or "", a.category or "")
@@ -213,7 +223,7 @@ class ResultsView:
 
 
 def _value(obs: Observation) -> ResultValue:
-    return ResultValue(obs.id, obs.name, obs.loinc_code or "", value_text(obs), obs.unit or "", range_text(obs), flag(obs))
+    return ResultValue(obs.id, obs.name, obs.loinc_code or "", value_text(obs), unit_text(obs), range_text(obs), flag(obs))
 
 
 def _released(session: Session, patient_id: int, dates: DateRange, moment: datetime | None = None):

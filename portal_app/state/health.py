@@ -70,7 +70,7 @@ async def _filter(state, form: object):
 
 def _line(entry: record.Entry, lang: str) -> dict[str, str]:
     return {"name": entry.name, "when": mt.day(entry.when, lang), "status": entry.status, "detail": entry.detail,
-            "extra": entry.extra}
+            "extra": entry.extra, "ended": mt.day(entry.ended, lang)}
 
 
 class HealthState(rx.State):
