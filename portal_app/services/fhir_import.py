@@ -467,6 +467,8 @@ def _address(resource: dict) -> str | None:
     address = (resource.get("address") or [None])[0]
     if not address:
         return None
+    if address.get("text"):
+        return clean(address["text"], 300)
     parts = [*(address.get("line") or []), address.get("city"), address.get("state"), address.get("postalCode")]
     return clean(", ".join(p for p in parts if p), 300)
 

@@ -247,7 +247,7 @@ def _released(session: Session, patient_id: int, dates: DateRange, moment: datet
         if not seen.visible:
             pending.append(Pending(report.category, seen.appears_on.date()))
             continue
-        groups.append(ResultGroup(f"report-{report.id}", report.name, report.category, report.effective_at or came_in(report),
+        groups.append(ResultGroup(f"report-{report.id}", report.name, report.category, clock.as_utc(report.effective_at or came_in(report)),
                                   [_value(o) for o in values[report.id]], report.conclusion or "",
                                   report.narrative or "", report.performer or ""))
     for obs in alone:
@@ -257,9 +257,9 @@ def _released(session: Session, patient_id: int, dates: DateRange, moment: datet
         if not seen.visible:
             pending.append(Pending(observation_category(obs), seen.appears_on.date()))
             continue
-        groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs), obs.effective_at or came_in(obs),
+        groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs), clock.as_utc(obs.effective_at or came_in(obs)),
                                   [_value(obs)]))
-    groups.sort(key=lambda g: (clock.as_utc(g.when), g.key), reverse=True)
+    groups.sort(key=lambda g: (g.when, g.key), reverse=True)
     pending.sort(key=lambda p: p.appears_on)
     return groups, pending
 

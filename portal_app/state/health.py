@@ -133,7 +133,8 @@ def _group_row(group: record.ResultGroup, lang: str) -> GroupRow:
     values = []
     for v in group.values:
         guide = lab_guide.explain(v.loinc, lang)
-        values.append(ValueRow(str(v.id), v.name, guide.name if guide else "", v.value, v.unit, v.range, v.flag))
+        plain = guide.name if guide and guide.name.casefold() != v.name.casefold() else ""
+        values.append(ValueRow(str(v.id), v.name, plain, v.value, v.unit, v.range, v.flag))
     return GroupRow(group.key, group.name, mt.day(group.when.date(), lang), group.category, group.conclusion,
                     group.narrative, values)
 
