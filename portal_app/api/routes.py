@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import auth, files, health
+from portal_app.api import auth, files, health, record
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -16,6 +16,7 @@ ROUTE_ACCESS = {
     "/auth/signout": "anyone (ends the caller's own session)",
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
+    "/record/fhir": "patient (a chart the person may read: services/fhir_export.record_bundle checks and audits)",
 }
 
 
@@ -27,6 +28,7 @@ def build_routes() -> Starlette:
             Route("/auth/signout", auth.sign_out, methods=["GET"]),
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
+            Route("/record/fhir", record.fhir_download, methods=["GET"]),
         ]
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.cards import card
 from portal_app.components.feedback import error_message, loading_block, status_badge
 from portal_app.components.page import page_header
 from portal_app.pages.health_parts import date_filter, section
@@ -12,6 +13,7 @@ from portal_app.pages.medication_parts import item, link_button
 from portal_app.pages.shell import patient_page
 from portal_app.state.health import HealthState
 from portal_app.state.language import tr
+from portal_app.state.patient_context import PatientContextState
 
 S = HealthState
 
@@ -85,6 +87,20 @@ def _person(row) -> rx.Component:
         spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
 
 
+def _downloads() -> rx.Component:
+    """The whole record as a file another doctor's system can read (FHIR), for the record on screen."""
+    return card(
+        rx.hstack(rx.icon("download", size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
+                  rx.heading(tr("rec.download_heading"), as_="h2", size="5"), spacing="3", align="center"),
+        rx.text(tr("rec.download_text"), size="3", color=rx.color("gray", 11)),
+        rx.el.a(rx.button(rx.icon("file-json", aria_hidden="true"), tr("rec.download_fhir"), size="3", variant="soft",
+                          min_height="48px", width="100%"),
+                href="/record/fhir?patient=" + PatientContextState.current_id, download="health-record.fhir.json",
+                # Reflex turns a same-site link into a router link; the file must come from the server.
+                custom_attrs={"reloadDocument": True}, width="100%", display="block"),
+    )
+
+
 @patient_page("/health", on_load=[HealthState.opened])
 def health_page() -> rx.Component:
     return rx.vstack(
@@ -108,6 +124,7 @@ def health_page() -> rx.Component:
                 section("users", "rec.care_team", S.care_team, _person),
                 section("circle-check", "rec.problems_resolved", S.resolved, _problem),
                 section("list", "rec.other", S.other, _measure),
+                _downloads(),
                 spacing="4", width="100%"),
             loading_block(tr("status.loading")),
         ),

@@ -156,3 +156,27 @@ def test_health_pages_at_desktop_size(served, open_context):
     page.get_by_role("link").filter(has_text="LDL cholesterol").first.click()
     expect(page.locator(".result-trend .recharts-line-curve")).to_be_visible(timeout=WAIT)
     _check(page, "/health/result", "1280")
+
+
+def test_the_patient_downloads_their_record_as_a_fhir_bundle_that_validates(served, open_context, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    page = open_context(PHONE, accept_downloads=True).new_page()
+    sign_in(page, served.url, "walter.pimm")
+    expect(page).to_have_url(re.compile(r"/home/?$"), timeout=WAIT)
+    page.goto(f"{served.url}/health")
+    button = page.get_by_role("link", name="Download for another doctor (FHIR file)")
+    expect(button).to_be_visible(timeout=WAIT)
+    with page.expect_download() as download:
+        button.click()
+    saved = tmp_path / "record.json"
+    download.value.save_as(saved)
+    bundle = json.loads(saved.read_text())
+    Bundle.model_validate(bundle)
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert {"Patient", "Observation", "DiagnosticReport", "Condition", "Encounter", "DocumentReference"} <= kinds
+    # Another chart's id in the address gets nothing.
+    with db.transaction(_database(served)) as session:
+        rosa = session.exec(select(User).where(User.username == "rosa.delgado")).one().patient_id
+    other = page.request.get(f"{served.url}/record/fhir?patient={rosa}")
+    assert other.status == 404
