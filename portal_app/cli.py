@@ -168,6 +168,23 @@ def _create_admin(args) -> None:
     print("own password and set up an authenticator app.")
 
 
+def _import_fhir(args) -> None:
+    """Each file in its own transaction: a refused file changes nothing, and the others still go in."""
+    from portal_app import db
+    from portal_app.services import fhir_import
+    from portal_app.services.access import Actor
+
+    actor = Actor.system("portal import-fhir")
+    refused = 0
+    for path in args.files:
+        with db.transaction() as session:
+            report = fhir_import.import_fhir(session, actor, Path(path).read_bytes(), Path(path).name)
+        refused += not report.ok
+        print(f"{path}:\n{report.summary()}")
+    if refused:
+        sys.exit(f"{refused} of {len(args.files)} files refused.")
+
+
 def _check_config(_args) -> None:
     for name, value in describe(settings).items():
         print(f"{name:<24} {value}")
@@ -209,6 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     invite_cmd = commands.add_parser("invite", help="invite a patient to the portal: prints an activation code")
     invite_cmd.add_argument("mrn", help="the patient's medical record number")
     invite_cmd.set_defaults(run=_invite)
+    import_cmd = commands.add_parser("import-fhir", help="import FHIR R4 files (bundles or NDJSON) into the health record")
+    import_cmd.add_argument("files", nargs="+", metavar="FILE")
+    import_cmd.set_defaults(run=_import_fhir)
     admin_cmd = commands.add_parser("create-admin", help="create an admin account: prints a one-time password")
     admin_cmd.add_argument("username")
     admin_cmd.add_argument("display_name")

@@ -24,6 +24,10 @@ from portal_app.models.recovery import PasswordReset, RequestCounter, SignupRequ
 from portal_app.models.session import UserSession
 from portal_app.models.staff_setup import StaffSetup
 from portal_app.models.stored_file import StoredFile
+from portal_app.models.care_team import CareTeamMember, Organization, Practitioner
+from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
+                                      Observation, PatientSource, Procedure)
+from portal_app.models.result_release import ReleasePreference, ResultHold
 
 __all__ = [
     "AuditEvent",
@@ -42,4 +46,7 @@ __all__ = [
     "CannedReply", "Message", "MessageDraft", "MessageNote", "MessagePool", "MessagePoolMember", "MessageRead", "MessageThread",
     "StaffSetup",
     "EmergencyContact", "InsurancePlan", "ProfileChange",
+    "CareTeamMember", "Organization", "Practitioner",
+    "Allergy", "ClinicalDocument", "Condition", "DiagnosticReport", "Encounter", "Immunization", "Observation",
+    "PatientSource", "Procedure", "ReleasePreference", "ResultHold",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -11,6 +11,7 @@ from portal_app.pages import booking  # noqa: F401
 from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves every staff page)
 from portal_app.pages import console  # noqa: F401
 from portal_app.pages import first_signin  # noqa: F401
+from portal_app.pages import health  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
@@ -26,5 +27,5 @@ from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import schedule_console  # noqa: F401
-from portal_app.pages import sections  # noqa: F401
+from portal_app.pages import results  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

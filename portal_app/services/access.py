@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
     # "Lost my phone": remove a patient's app after checking who is asking (services/authenticator_reset.py).
     "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
+    # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
+    "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
 }
 
 
@@ -155,6 +157,11 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # Profile (services/profile.py): only the patient changes their own contact details and emergency
     # contacts, and asks for name, birth date and insurance changes, which staff approve ("profile.review").
     "profile.write": PatientRule(frozenset(), True, None, "demographics"),
+    # Health record and results (services/record.py, result_release.py). Patients and proxies with
+    # "results" choose, per category, to see results at once or after review; only a clinician
+    # holds a result, releases it or marks it reviewed. Front desk and admin never see either.
+    "results.settings": PatientRule(frozenset(), True, "results", "results"),
+    "results.hold": PatientRule(frozenset({Role.CLINICIAN}), False, None, "results"),
 }
 
 

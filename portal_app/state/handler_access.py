@@ -212,4 +212,15 @@ HANDLER_ACCESS: dict[str, str] = {
     "ScheduleConsoleState.find_patient": "staff",
     "ScheduleConsoleState.show_times": "staff",
     "ScheduleConsoleState.book": "staff",
+    # Health record and results (state/health.py): patient session and chart re-checked; access, release
+    # rules and audit in services/record.py and result_release.py.
+    "HealthState.opened": "patient",
+    "HealthState.filter_dates": "patient",
+    "HealthState.clear_dates": "patient",
+    "ResultsState.opened": "patient",
+    "ResultsState.filter_dates": "patient",
+    "ResultsState.clear_dates": "patient",
+    "ResultsState.choose": "patient",
+    "ResultDetailState.opened": "patient",
+    "ResultsHomeState.opened": "patient",
 }
