@@ -21,7 +21,7 @@ from portal_app.services import audit
 from portal_app.services.access import Actor
 from portal_app.services.booking import (CATEGORY, PATIENT_NOTICE, announce, clean_reason, clinician_label,
                                          forget_notices, localized, patient_appointment, release, require_booker,
-                                         require_changeable)
+                                         require_changeable, claim)
 from portal_app.services.errors import InvalidInput
 
 PAST_SHOWN = 20
@@ -117,9 +117,9 @@ def cancel(session: Session, actor: Actor | None, patient_id: int, appointment_i
     why = clean_reason(reason)
     if why is None:
         raise InvalidInput("appt.error.cancel_reason")
+    claim(session, appointment, "cancelled")
     release(session, appointment)
     forget_notices(session, appointment)
-    appointment.status = "cancelled"
     appointment.cancel_reason = why
     appointment.cancelled_by = actor.user_id
     appointment.cancelled_at = clock.now()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -320,6 +320,8 @@ def book(session: Session, actor: Actor | None, patient_id: int, visit_type_id: 
 def patient_appointment(session: Session, actor: Actor | None, patient_id: int, appointment_id: object,
                         action: str) -> Appointment:
     """One of this patient's appointments; another patient's (or none) is "not found", audited."""
+    if action.endswith("write"):
+        _take_write_lock(session)  # before any read, so a change sees the newest state of the visit
     require_booker(session, actor, patient_id, action)
     appointment = session.get(Appointment, appointment_id) if is_id(appointment_id) else None
     if appointment is None or appointment.patient_id != patient_id:
@@ -327,6 +329,18 @@ def patient_appointment(session: Session, actor: Actor | None, patient_id: int, 
                              patient_id=patient_id, detail="refused: not this patient's appointment")
         raise NotFound("appt.error.not_found")
     return appointment
+
+
+def claim(session: Session, appointment: Appointment, status: str) -> None:
+    """Take a booked visit out of "booked" exactly once. Two tabs moving or cancelling the same visit
+    at the same moment both saw it booked; the row update waits for the other to commit, and then the
+    second finds nothing left to change."""
+    changed = session.execute(update(Appointment)
+                              .where(Appointment.id == appointment.id, Appointment.status == "booked")
+                              .values(status=status)).rowcount
+    if changed != 1:
+        raise InvalidInput("appt.error.not_changeable")
+    appointment.status = status
 
 
 def require_changeable(actor: Actor, appointment: Appointment) -> None:
@@ -343,9 +357,9 @@ def reschedule(session: Session, actor: Actor | None, patient_id: int, appointme
     old = patient_appointment(session, actor, patient_id, appointment_id, "appointments.write")
     require_changeable(actor, old)
     visit_type = session.get(VisitType, old.visit_type_id)
+    claim(session, old, "rescheduled")
     new = _secure(session, actor, patient_id, visit_type, clinician_id, starts_at, old.reason, old)
     forget_notices(session, old)
-    old.status = "rescheduled"
     old.cancelled_by = actor.user_id
     old.cancelled_at = clock.now()
     session.add(old)

@@ -138,6 +138,49 @@ def test_twenty_patients_racing_for_one_time_exactly_one_wins(database_url, race
         assert len(creates) == 1
 
 
+@pytest.mark.parametrize("second", ["reschedule", "cancel"])
+def test_two_tabs_changing_one_visit_at_once_leave_exactly_one_outcome(database_url, second):
+    """Two tabs move one visit to two different times (or one moves it while the other cancels):
+    only the first change counts, and the patient never ends up with two visits."""
+    with Session(get_engine(database_url), expire_on_commit=False) as setup:
+        clinic = build(setup)
+        visit = booking.book(setup, clinic.ana, clinic.ana_chart, clinic.checkup, clinic.okafor,
+                             clinic_time(MONDAY, 9).isoformat(), "Cough")
+        setup.commit()
+    start = threading.Barrier(2)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def change(how: str, hour: int):
+        start.wait()
+        try:
+            with transaction(database_url) as session:
+                if how == "cancel":
+                    appointments.cancel(session, clinic.ana, clinic.ana_chart, visit, "Feeling better")
+                else:
+                    booking.reschedule(session, clinic.ana, clinic.ana_chart, visit, clinic.okafor,
+                                       clinic_time(MONDAY, hour).isoformat())
+            outcome = how
+        except InvalidInput as refused:
+            outcome = refused.key
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=change, args=("reschedule", 11)),
+               threading.Thread(target=change, args=(second, 15))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 2 and results.count("appt.error.not_changeable") == 1, results
+    with Session(get_engine(database_url)) as check:
+        active = check.exec(select(Appointment).where(Appointment.patient_id == clinic.ana_chart,
+                                                      Appointment.status == "booked")).all()
+        assert len(active) == (0 if "cancel" in results else 1)
+        held = {h.appointment_id for h in check.exec(select(AppointmentHold)).all()}
+        assert held == {a.id for a in active}
+
+
 # --- who may ------------------------------------------------------------------------------------
 
 
