@@ -28,7 +28,7 @@ async def calendar_file(request: Request) -> Response:
     if info is None:
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
     patient = request.query_params.get("patient", "")
-    if not (patient.isdigit() and len(patient) <= 9):
+    if not (patient.isdecimal() and len(patient) <= 9):
         return Response(status_code=404, headers={"Cache-Control": "no-store"})
     try:
         data = await asyncio.to_thread(_make, info, int(patient), request.path_params["appointment_id"])

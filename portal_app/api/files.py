@@ -85,7 +85,7 @@ async def upload(request: Request) -> Response:
     if policy is None:
         return _refusal("files.error.purpose", language, 400)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > policy.max_bytes:
+    if declared.isdecimal() and int(declared) > policy.max_bytes:
         return _refusal("files.error.too_big", language, 413, mb=policy.max_bytes // files.MB)
     data = await _read_at_most(request, policy.max_bytes)
     if data is None:

@@ -29,7 +29,7 @@ async def fhir_download(request: Request) -> Response:
     wanted = request.query_params.get("patient", "")
     if info is None:
         return JSONResponse({"ok": False}, status_code=401)
-    if not wanted.isdigit() or len(wanted) > 12:
+    if not wanted.isdecimal() or len(wanted) > 12:
         return JSONResponse({"ok": False}, status_code=404)
     try:
         bundle = await asyncio.to_thread(_bundle, info.actor, int(wanted))

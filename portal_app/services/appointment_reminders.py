@@ -45,7 +45,7 @@ class ReminderChoice:
 
 
 def _parse(text: str) -> tuple[int, ...]:
-    return tuple(sorted((int(part) for part in text.split(",") if part.isdigit() and int(part) in LEAD_CHOICES),
+    return tuple(sorted((int(part) for part in text.split(",") if part.isdecimal() and int(part) in LEAD_CHOICES),
                         reverse=True))
 
 

@@ -704,7 +704,7 @@ def attachment(session: Session, actor: Actor | None, token: object) -> StoredFi
     row = session.exec(select(StoredFile).where(StoredFile.token == token)).first() \
         if isinstance(token, str) and 20 <= len(token) <= 43 else None
     message_id = row.attached_to.split(":", 1)[1] if row is not None and (row.attached_to or "").startswith("message:") else ""
-    message = session.get(Message, int(message_id)) if message_id.isdigit() else None
+    message = session.get(Message, int(message_id)) if message_id.isdecimal() else None
     thread = session.get(MessageThread, message.thread_id) if message is not None else None
     if thread is None or actor is None:
         _refuse_thread(session, actor, None, "download", "no such message attachment")

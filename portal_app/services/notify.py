@@ -182,7 +182,7 @@ def _check_recipient(channel: str, recipient: str) -> str:
         return recipient
     if channel == Channel.SMS and _E164.fullmatch(recipient):
         return recipient
-    if channel == Channel.PUSH and recipient.isdigit() and len(recipient) <= 18:
+    if channel == Channel.PUSH and recipient.isdecimal() and len(recipient) <= 18:
         return recipient
     raise TemplateError(f"not a valid {channel} recipient")
 

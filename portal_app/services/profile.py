@@ -358,7 +358,7 @@ def insurance_card(session: Session, actor: Actor | None, token: object) -> Stor
     row = session.exec(select(StoredFile).where(StoredFile.token == token)).first() if isinstance(
         token, str) and 20 <= len(token) <= 43 else None
     parts = (row.attached_to or "").split(":") if row is not None else []
-    if len(parts) != 3 or parts[0] != "insurance_change" or not parts[1].isdigit() or parts[2] not in CARD_SIDES:
+    if len(parts) != 3 or parts[0] != "insurance_change" or not parts[1].isdecimal() or parts[2] not in CARD_SIDES:
         raise NotFound()
     change = session.get(ProfileChange, int(parts[1]))
     if change is None:

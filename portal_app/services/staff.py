@@ -280,14 +280,14 @@ def audit_filter_ids(session: Session, actor: Actor, user: object, patient: obje
     patient_text = _text(patient, 32, "audit.error.filter", required=False)
     user_id = patient_id = None
     if user_text:
-        if user_text.isdigit() and len(user_text) < 12:
+        if user_text.isdecimal() and len(user_text) < 12:
             user_id = int(user_text)
         else:
             found = session.exec(select(User.id).where(User.username == user_text.lower())).first()
             user_id = found if found is not None else -1
     if patient_text:
         found = session.exec(select(Patient.id).where(func.upper(Patient.mrn) == patient_text.upper())).first()
-        if found is None and patient_text.isdigit() and len(patient_text) < 12:
+        if found is None and patient_text.isdecimal() and len(patient_text) < 12:
             found = int(patient_text)
         patient_id = found if found is not None else -1
     return user_id, patient_id

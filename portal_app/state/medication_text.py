@@ -40,7 +40,7 @@ def clock_time(value: datetime, lang: str, zone: str | None = None) -> str:
 
 def digits(value: object, longest: int = 12) -> int | None:
     """An id the page sent back, as text of digits; None for anything else."""
-    if isinstance(value, str) and value.isdigit() and len(value) <= longest:
+    if isinstance(value, str) and value.isdecimal() and len(value) <= longest:  # not isdigit: "²" is a digit int() refuses
         return int(value)
     return None
 

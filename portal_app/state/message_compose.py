@@ -131,6 +131,8 @@ class ComposeState(rx.State):
         if seen is None:
             self.reset()
             return redirect_home(None)
+        if self.stage != "check":  # a second tap (or a replayed event) after sending starts no second thread
+            return
         try:
             made = await run_service(messages.start_thread, *seen, self.topic, self.body,
                                      [p["token"] for p in self.pending])
