@@ -164,8 +164,25 @@ def _create_admin(args) -> None:
     except ServiceError as refused:
         sys.exit(i18n.t(refused.key, **refused.params))
     print(f"Admin {created.username} created. One-time password (shown only now): {created.one_time_password}")
-    print("Give it to the person privately. Note: sign-in also needs an authenticator app, and the first-sign-in")
-    print("set-up for staff (new password + app) is not built yet, so this account cannot finish signing in until it is.")
+    print("Give it to the person privately. It works once, within 7 days: at the first sign-in they choose their")
+    print("own password and set up an authenticator app.")
+
+
+def _import_fhir(args) -> None:
+    """Each file in its own transaction: a refused file changes nothing, and the others still go in."""
+    from portal_app import db
+    from portal_app.services import fhir_import
+    from portal_app.services.access import Actor
+
+    actor = Actor.system("portal import-fhir")
+    refused = 0
+    for path in args.files:
+        with db.transaction() as session:
+            report = fhir_import.import_fhir(session, actor, Path(path).read_bytes(), Path(path).name)
+        refused += not report.ok
+        print(f"{path}:\n{report.summary()}")
+    if refused:
+        sys.exit(f"{refused} of {len(args.files)} files refused.")
 
 
 def _check_config(_args) -> None:
@@ -209,6 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     invite_cmd = commands.add_parser("invite", help="invite a patient to the portal: prints an activation code")
     invite_cmd.add_argument("mrn", help="the patient's medical record number")
     invite_cmd.set_defaults(run=_invite)
+    import_cmd = commands.add_parser("import-fhir", help="import FHIR R4 files (bundles or NDJSON) into the health record")
+    import_cmd.add_argument("files", nargs="+", metavar="FILE")
+    import_cmd.set_defaults(run=_import_fhir)
     admin_cmd = commands.add_parser("create-admin", help="create an admin account: prints a one-time password")
     admin_cmd.add_argument("username")
     admin_cmd.add_argument("display_name")

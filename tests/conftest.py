@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
 from portal_app.db import get_engine
-from tests.support.databases import fresh_postgres_database, postgres_reachable, require_or_skip
+from tests.support.databases import postgres_database_with_tables, postgres_reachable, require_or_skip
 
 _POSTGRES = None
 
@@ -35,8 +35,7 @@ def database_url(request, tmp_path):
         get_engine(url).dispose()
         return
     require_or_skip(_postgres_available(), "PostgreSQL")
-    with fresh_postgres_database() as url:
-        SQLModel.metadata.create_all(get_engine(url))
+    with postgres_database_with_tables() as url:
         yield url
         get_engine(url).dispose()
 

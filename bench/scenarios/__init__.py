@@ -15,6 +15,7 @@ SCENARIOS: tuple[str, ...] = (
     "click_to_screen",
     "live_notice",
     "messages_at_scale",
+    "fhir_import",
 )
 
 

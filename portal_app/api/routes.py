@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import auth, files, health, message_files
+from portal_app.api import appointments, auth, files, health, insurance_cards, message_files, record
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -17,6 +17,9 @@ ROUTE_ACCESS = {
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
     "/files/message/{token}": "signed_in (the thread's patient side or its pool's staff: services/messages.attachment)",
+    "/calendar/{appointment_id:int}.ics": "signed_in (services/appointment_calendar checks the chart and audits)",
+    "/files/insurance-card": "signed_in (insurance.read on that patient, in services/profile.insurance_card; audited)",
+    "/record/fhir": "patient (a chart the person may read: services/fhir_export.record_bundle checks and audits)",
 }
 
 
@@ -29,6 +32,9 @@ def build_routes() -> Starlette:
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
             Route("/files/message/{token}", message_files.download, methods=["GET"]),
+            Route("/calendar/{appointment_id:int}.ics", appointments.calendar_file, methods=["GET"]),
+            Route("/files/insurance-card", insurance_cards.insurance_card, methods=["GET"]),
+            Route("/record/fhir", record.fhir_download, methods=["GET"]),
         ]
     )
 

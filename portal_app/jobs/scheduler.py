@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from portal_app.jobs import housekeeping, messages, outbox_sender, refills
+from portal_app.jobs import appointments as appointment_jobs
 
 log = logging.getLogger("portal.jobs")
 
@@ -36,6 +37,9 @@ def add_jobs(scheduler: BaseScheduler) -> None:
                       replace_existing=True, coalesce=True, max_instances=1)
     # Messages: staff's daily email about late threads (hourly runs; one email per person and day).
     scheduler.add_job(messages.overdue_digest, "interval", hours=1, id="messages_overdue_digest",
+                      replace_existing=True, coalesce=True, max_instances=1)
+    # Appointment reminders at each chart's lead times (queued a minute or two ahead, sent on time).
+    scheduler.add_job(appointment_jobs.queue_reminders, "interval", minutes=1, id="appointment_reminders",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

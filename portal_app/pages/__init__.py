@@ -6,8 +6,12 @@ One import per line, so that features adding pages do not edit the same line.
 from portal_app.pages import account  # noqa: F401
 from portal_app.pages import activate  # noqa: F401
 from portal_app.pages import admin  # noqa: F401
+from portal_app.pages import appointments  # noqa: F401
+from portal_app.pages import booking  # noqa: F401
 from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves every staff page)
 from portal_app.pages import console  # noqa: F401
+from portal_app.pages import first_signin  # noqa: F401
+from portal_app.pages import health  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
@@ -17,8 +21,11 @@ from portal_app.pages import message_pools  # noqa: F401
 from portal_app.pages import messages  # noqa: F401
 from portal_app.pages import more  # noqa: F401
 from portal_app.pages import patients  # noqa: F401
+from portal_app.pages import profile  # noqa: F401
+from portal_app.pages import profile_reviews  # noqa: F401
 from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401
-from portal_app.pages import sections  # noqa: F401
+from portal_app.pages import schedule_console  # noqa: F401
+from portal_app.pages import results  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

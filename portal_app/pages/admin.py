@@ -289,6 +289,28 @@ def _password_panel() -> rx.Component:
     )
 
 
+def _restart_button(person) -> rx.Component:
+    """A new one-time password removes the member's app too, so it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(tr("staff_console.restart"), size="2", variant="soft", color_scheme="amber",
+                                          min_height=TOUCH_TARGET)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("staff_console.restart_title"), " ", person["name"]),
+            rx.alert_dialog.description(tr("staff_console.restart_text"), size="3"),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(tr("staff_console.restart_cancel"), variant="soft", color_scheme="gray",
+                                                 size="3", min_height=TOUCH_TARGET)),
+                rx.alert_dialog.action(rx.button(tr("staff_console.restart_confirm"), size="3", min_height=TOUCH_TARGET,
+                                                 on_click=S.restart(person["id"]))),
+                spacing="3",
+                justify="end",
+                wrap="wrap",
+                margin_top="16px",
+            ),
+        ),
+    )
+
+
 def _person(person) -> rx.Component:
     select_id = "role-" + person["id"]
     return rx.el.li(
@@ -343,6 +365,7 @@ def _person(person) -> rx.Component:
                                 rx.button(tr("staff_console.end_sessions"), size="2", variant="soft",
                                           color_scheme="gray", min_height=TOUCH_TARGET,
                                           on_click=S.end_sessions(person["id"]))),
+                        _restart_button(person),
                         direction={"initial": "column", "sm": "row"},
                         align={"initial": "stretch", "sm": "end"},
                         spacing="3",

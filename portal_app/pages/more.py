@@ -38,6 +38,7 @@ def _theme_choice() -> rx.Component:
 def more() -> rx.Component:
     return rx.vstack(
         page_header(tr("nav.more")),
+        link_card("user-round", tr("profile.title"), tr("profile.more_text"), "/account/profile"),
         link_card("shield-check", tr("account.title"), tr("account.more_text"), "/account"),
         card(
             rx.heading(tr("more.settings"), as_="h2", size="5"),

@@ -10,6 +10,7 @@ from portal_app.components.feedback import empty_state, error_message, status_ba
 from portal_app.components.forms import primary_button, submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
+from portal_app.pages.authenticator_reset_panel import reset_button, reset_panel
 from portal_app.pages.shell import staff_page
 from portal_app.services.patients import SEXES
 from portal_app.state.language import tr
@@ -90,6 +91,7 @@ def _result(row) -> rx.Component:
                         min_height=TOUCH_TARGET,
                         on_click=S.invite(row["id"]),
                     ),
+                    reset_button(row),
                 ),
                 direction={"initial": "column", "sm": "row"},
                 spacing="3",
@@ -215,6 +217,7 @@ def patients_console() -> rx.Component:
     return rx.vstack(
         page_header(tr("patients.title"), tr("patients.subtitle")),
         _invite_panel(),
+        reset_panel(),
         _search(),
         _register(),
         spacing="4",

@@ -40,6 +40,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # never a clinical pool for the front desk; each thread is then checked per chart (messages.read / .write).
     "messages.queue": frozenset({Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}),
     "messages.pools": frozenset({Role.ADMIN, SYSTEM}),  # pools, their members and canned replies
+    # Appointments: booking, moving and cancelling on a patient's behalf, check-in (the front desk's
+    # schedule); each chart is then checked with appointments.read / appointments.write.
+    "appointments.schedule": frozenset({Role.FRONT_DESK, Role.NURSE}),
+    "appointments.own_day": frozenset({Role.CLINICIAN}),  # a clinician's own day on the schedule, read only
+    "clinic.setup": frozenset({Role.ADMIN, SYSTEM}),  # locations, visit types, hours, exceptions
+    # Name, birth date and insurance changes patients asked for (/console/profile-reviews); each chart re-checked.
+    "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
+    # "Lost my phone": remove a patient's app after checking who is asking (services/authenticator_reset.py).
+    "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
+    # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
+    "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
 }
 
 
@@ -143,6 +154,14 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # front desk sees only what that needs: the patient's name and MRN, the medicine's name, the
     # pharmacy and the step; never instructions, reasons, notes, history or the rest of the list.
     "refills.pharmacy": PatientRule(frozenset({Role.FRONT_DESK, Role.NURSE}), False, None, "medications"),
+    # Profile (services/profile.py): only the patient changes their own contact details and emergency
+    # contacts, and asks for name, birth date and insurance changes, which staff approve ("profile.review").
+    "profile.write": PatientRule(frozenset(), True, None, "demographics"),
+    # Health record and results (services/record.py, result_release.py). Patients and proxies with
+    # "results" choose, per category, to see results at once or after review; only a clinician
+    # holds a result, releases it or marks it reviewed. Front desk and admin never see either.
+    "results.settings": PatientRule(frozenset(), True, "results", "results"),
+    "results.hold": PatientRule(frozenset({Role.CLINICIAN}), False, None, "results"),
 }
 
 

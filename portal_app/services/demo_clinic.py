@@ -18,7 +18,7 @@ from portal_app import clock
 from portal_app.models.notice import ClinicNotice
 from portal_app.models.people import Patient, Role, User
 from portal_app.models.proxy import PROXY_SCOPES
-from portal_app.services import demo_messages, demo_refills, mfa, proxies
+from portal_app.services import demo_appointments, demo_messages, demo_record, demo_refills, mfa, proxies
 from portal_app.services.access import Actor
 from portal_app.services.passwords import hash_password
 
@@ -95,6 +95,8 @@ def seed(session: Session) -> list[DemoLogin]:
     _nadia_cares_for_lily(session, accounts)
     demo_refills.seed(session)  # medicines, pharmacies, refills at several steps, reminders
     demo_messages.seed(session)  # message pools, canned replies, two conversations
+    demo_appointments.seed(session)  # locations, visit types, hours, holidays, visits ahead and past
+    demo_record.seed(session)  # years of check-ups, vital signs, labs, problems, notes (through the FHIR import)
     session.add(
         ClinicNotice(
             message="Flu shots are here. Walk in Monday to Friday, 9 am to 4 pm.",

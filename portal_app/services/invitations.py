@@ -36,7 +36,6 @@ from sqlmodel import Session, select
 from portal_app import clock
 from portal_app.config import settings
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
-from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.outbox import Channel
 from portal_app.models.people import Patient, Role, User
 from portal_app.services import audit, codes, mfa, notify, password_policy
@@ -404,11 +403,6 @@ def _check_username(session: Session, typed: object, taken_over: User | None) ->
     return name
 
 
-def _forget_second_factor(session: Session, user_id: int) -> None:
-    for model in (TotpCredential, RecoveryCode, FactorFailures):
-        session.exec(delete(model).where(model.user_id == user_id))
-
-
 def choose_credentials(session: Session, activation_id: int, username: str, password: str) -> None:
     """Make the account (switched off until ``finish``) with the chosen username and password."""
     context = _context(session, activation_id, "account")
@@ -424,7 +418,7 @@ def choose_credentials(session: Session, activation_id: int, username: str, pass
         raise InvalidInput(verdict.problems[0])
     user = unfinished or User(username=name, display_name="", role=Role.PATIENT, patient_id=patient.id)
     if unfinished is not None:  # an earlier, abandoned activation: start its account afresh
-        _forget_second_factor(session, unfinished.id)
+        mfa.forget(session, unfinished.id)
     user.username = name
     user.display_name = f"{patient.given_name} {patient.family_name}"
     user.email = patient.email

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import pyotp
 import segno
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from portal_app import clock
 from portal_app.config import settings
-from portal_app.models.mfa import RecoveryCode, TotpCredential
+from portal_app.models.mfa import FactorFailures, RecoveryCode, TotpCredential
 from portal_app.models.people import User
 from portal_app.services import codes, crypto
 from portal_app.services.access import Actor
@@ -148,3 +148,9 @@ def use_recovery_code(session: Session, user_id: int, typed: str) -> bool:
 def recovery_codes_left(session: Session, user_id: int) -> int:
     rows = session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))).all()
     return len(rows)
+
+
+def forget(session: Session, user_id: int) -> None:
+    """Remove the app, the recovery codes and the failure counts: the next sign-in enrols afresh."""
+    for model in (TotpCredential, RecoveryCode, FactorFailures):
+        session.exec(delete(model).where(model.user_id == user_id))

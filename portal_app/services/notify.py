@@ -72,6 +72,9 @@ def _minutes(value: object, _language: str) -> str:
 def _count(value: object, _language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
         raise TemplateError("count must be a whole number from 1 to 1000000")
+def _hours(value: object, _language: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 14:
+        raise TemplateError("hours must be a whole number from 1 to 336")
     return str(value)
 
 
@@ -124,6 +127,8 @@ TEMPLATES: dict[str, Template] = {
     "medication_reminder": Template({}),
     # Messages (services/messages.py): to staff, how many threads are late; never a patient or a word of text.
     "messages_overdue": Template({"count": _count}),
+    # Appointments (services/appointment_reminders.py): when, never why or with whom.
+    "appointment_reminder": Template({"hours": _hours}),
 }
 KINDS = frozenset(TEMPLATES)
 

@@ -73,7 +73,10 @@ def check_birth_date(value: object) -> date:
     return value
 
 
-def _email(value: object) -> str | None:
+def check_email(value: object) -> str | None:
+    """None for blank; anything but text is refused (a client may send any type)."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("patients.error.email")
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
@@ -85,7 +88,10 @@ def _email(value: object) -> str | None:
         raise InvalidInput("patients.error.email") from None
 
 
-def _phone(value: object) -> str | None:
+def check_phone(value: object) -> str | None:
+    """None for blank; anything but text is refused (a client may send any type)."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("patients.error.phone")
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
@@ -128,8 +134,8 @@ def register_patient(
     born = check_birth_date(birth_date)
     if sex not in SEXES:
         raise InvalidInput("patients.error.sex")
-    clean_email = _email(email)
-    clean_phone = _phone(phone)
+    clean_email = check_email(email)
+    clean_phone = check_phone(phone)
     clean_mrn = _mrn(mrn)
     if language not in i18n.LANGUAGES:
         raise InvalidInput("language.error.unknown")

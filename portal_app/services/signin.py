@@ -9,6 +9,9 @@ drives the delays and the 100-failure cap (services/throttle.py), and a raise wo
    and a one-time hand-off (60 s) is returned for ``/auth/complete`` to turn into the cookie.
 Unknown user, disabled user and wrong password fail alike after the same hash work. Using a
 recovery code sends the user a security notice. Every outcome is audited.
+
+A staff account still on its one-time password gets a *set-up* token instead (``first_sign_in``):
+services/staff_setup.py then replaces the password and enrols the app before any session starts.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from portal_app import clock
 from portal_app.config import settings
 from portal_app.models.people import Role, User
 from portal_app.models.session import UserSession
-from portal_app.services import audit, mfa, notify, throttle
+from portal_app.services import audit, mfa, notify, staff_setup, throttle
 from portal_app.services.access import Actor
 from portal_app.services.passwords import verify_password
 from portal_app.services.sessions import HANDOFF_LIFETIME
@@ -41,6 +44,7 @@ class Step:
     token: str = ""  # the pending token (after the password) or the hand-off (after the code)
     error: str = ""  # a translation key
     wait_seconds: int = 0
+    first_sign_in: bool = False  # the token is a staff set-up token (services/staff_setup.py)
 
 
 def _digest(value: str) -> str:
@@ -87,7 +91,11 @@ def check_password(session: Session, username: str, password: str, ip: str = "",
         _fail(session, user, username, ip, "password")
         return Step(ok=False, error="signin.error.wrong")
     throttle.succeeded(session, user.id, "password")
-    if not mfa.has_authenticator(session, user.id):
+    setup = staff_setup.unfinished(session, user.id)
+    if setup is not None and staff_setup.is_expired(setup):
+        _fail(session, user, username, ip, "set-up expired")
+        return Step(ok=False, error="signin.error.setup_expired")
+    if setup is None and not mfa.has_authenticator(session, user.id):
         _fail(session, user, username, ip, "no second factor")
         return Step(ok=False, error="signin.error.setup_unfinished")
     pending = secrets.token_urlsafe(32)
@@ -96,14 +104,14 @@ def check_password(session: Session, username: str, password: str, ip: str = "",
         UserSession(
             user_id=user.id,
             handoff_hash=_digest(pending),
-            handoff_expires_at=moment + PENDING_LIFETIME,
+            handoff_expires_at=moment + (staff_setup.PENDING_LIFETIME if setup else PENDING_LIFETIME),
             last_seen_at=moment,
             expires_at=moment + timedelta(seconds=settings.session_max_seconds),
             user_agent=(user_agent or "")[:300],
             ip_address=(ip or "")[:64],
         )
     )
-    return Step(ok=True, token=pending)
+    return Step(ok=True, token=pending, first_sign_in=setup is not None)
 
 
 def check_second_factor(session: Session, pending: str, code: str, *, recovery: bool = False, ip: str = "") -> Step:

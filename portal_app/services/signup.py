@@ -48,10 +48,10 @@ def _contact(value: object) -> Contact:
         raise InvalidInput("signup.error.contact")
     try:
         if "@" in text:
-            found = patients._email(text)  # noqa: SLF001 - the same rules as the front desk's form
+            found = patients.check_email(text)  # the same rules as the front desk's form
             channel = Channel.EMAIL
         else:
-            found = patients._phone(text)  # noqa: SLF001
+            found = patients.check_phone(text)
             channel = Channel.SMS
     except InvalidInput:
         raise InvalidInput("signup.error.contact") from None

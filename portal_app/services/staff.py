@@ -1,5 +1,6 @@
 """Staff accounts, for admins: list, create (with a one-time password), change role, disable,
-enable, unlock, end sessions; and the demo outbox view. Every change is audited.
+enable, unlock, end sessions, start again with a new one-time password (a lost phone or an expired
+first password); and the demo outbox view. Every change is audited.
 
 Permission "staff.manage" (admins, and the operator's ``portal create-admin`` command).
 """
@@ -20,7 +21,7 @@ from portal_app.models.mfa import FactorFailures
 from portal_app.models.outbox import OutboxMessage
 from portal_app.models.people import STAFF_ROLES, Role, User
 from portal_app.models.session import UserSession
-from portal_app.services import audit, throttle
+from portal_app.services import audit, mfa, notify, staff_setup, throttle
 from portal_app.services.access import Actor, allowed
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.passwords import hash_password
@@ -49,7 +50,7 @@ class StaffView:
 class Created:
     user_id: int
     username: str
-    one_time_password: str  # shown once, never stored in plain text
+    one_time_password: str  # shown once, never stored in plain text; works for 7 days, at the first sign-in
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def create_staff(session: Session, actor: Actor, username: object, display_name:
     session.add(user)
     session.flush()
     assert user.id is not None
+    staff_setup.open_setup(session, user.id)
     audit.record(session, actor, "create", "staff", detail=f"user {user.id} role={chosen}")
     return Created(user_id=user.id, username=name, one_time_password=password)
 
@@ -215,6 +217,30 @@ def end_sessions(session: Session, actor: Actor, user_id: object) -> int:
     ended = _end_sessions(session, user.id)
     audit.record(session, actor, "update", "staff", detail=f"user {user.id} {ended} sessions ended")
     return ended
+
+
+def new_one_time_password(session: Session, actor: Actor, user_id: object) -> Created:
+    """Start the account's first sign-in again: a new one-time password, no app, no sessions.
+
+    For a lost phone or a first password that ran out. The member is told by email, if on file.
+    """
+    _require(session, actor, "update")
+    user = _staff_user(session, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("staff.error.self")
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    session.add(user)
+    mfa.forget(session, user.id)
+    staff_setup.open_setup(session, user.id)
+    ended = _end_sessions(session, user.id)
+    audit.record(session, actor, "update", "staff",
+                 detail=f"user {user.id} new one-time password; app removed; {ended} sessions ended")
+    if user.email:
+        notify.queue(session, dedupe_key=f"staff:{user.id}:restart:{clock.now().timestamp():.0f}", channel="email",
+                     recipient=user.email, kind="security_notice", template_key="security_notice",
+                     language=user.preferred_language, params={"what": "second_factor_removed"}, user_id=user.id)
+    return Created(user_id=user.id, username=user.username, one_time_password=password)
 
 
 def admin_exists(session: Session) -> bool:

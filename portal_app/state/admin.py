@@ -349,6 +349,23 @@ class StaffConsoleState(ConsoleHelpers, rx.State):
         if self._known(user_id):
             await self._change(staff.end_sessions, int(user_id))
 
+    @rx.event
+    async def restart(self, user_id: str):
+        """A new one-time password (lost phone, expired first password): shown once, like a new account's."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        if not self._known(user_id):
+            return
+        try:
+            created = await run_service(staff.new_one_time_password, actor, int(user_id))
+        except ServiceError as refused:
+            self.error, self.done = await self._t(refused.key, **refused.params), ""
+            return
+        self.error, self.done = "", ""
+        self.new_username, self.new_password = created.username, created.one_time_password
+        await self._load(actor)
+
 
 class OutboxConsoleState(ConsoleHelpers, rx.State):
     messages: list[dict[str, str]] = []

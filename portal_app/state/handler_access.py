@@ -25,6 +25,18 @@ HANDLER_ACCESS: dict[str, str] = {
     "AccountState.end_everywhere": "signed_in",
     "AccountState.next_page": "signed_in",
     "AccountState.previous_page": "signed_in",
+    # My profile (/account/profile): own chart only, session re-checked; access and audit in services/profile.py.
+    "ProfileState.opened": "patient",
+    "ProfileState.edit_contact": "anyone",  # only shows or hides the form
+    "ProfileState.save_contact": "patient",  # and the password typed again
+    "ProfileState.add_contact": "patient",
+    "ProfileState.remove_contact": "patient",
+    "ProfileState.ask_name": "patient",
+    "ProfileState.ask_birth_date": "patient",
+    "ProfileState.ask_insurance": "patient",
+    "ProfileState.front_uploaded": "patient",  # the token is looked up again among the caller's own uploads
+    "ProfileState.back_uploaded": "patient",
+    "ProfileState.set_channel": "patient",
     # Whose record a patient's pages show: only charts the account's own grants reach (re-checked each time).
     "PatientContextState.opened": "patient",
     "PatientContextState.choose": "patient",
@@ -43,6 +55,16 @@ HANDLER_ACCESS: dict[str, str] = {
     "ActivationState.confirm_app": "anyone",
     "ActivationState.set_codes_saved": "anyone",
     "ActivationState.finish": "anyone",
+    # Staff first sign-in (/first-sign-in): before any session; each handler needs the backend-only set-up
+    # token that only a proved one-time password puts in this tab.
+    "StaffSetupState.opened": "anyone",
+    "StaffSetupState.toggle_password": "anyone",
+    "StaffSetupState.password_typed": "anyone",
+    "StaffSetupState.choose_password": "anyone",
+    "StaffSetupState.confirm_app": "anyone",
+    "StaffSetupState.set_codes_saved": "anyone",
+    "StaffSetupState.finish": "anyone",
+    "StaffSetupState.start_over": "anyone",
     # Forgotten password and self sign-up (state/recovery.py): before sign-in, so each handler checks its
     # arguments; the reset token and the sign-up request id live in backend-only variables.
     "ForgotState.opened": "anyone",
@@ -54,6 +76,15 @@ HANDLER_ACCESS: dict[str, str] = {
     "SignupState.submit": "anyone",  # always the same answer; throttled per address
     "SignupState.submit_code": "anyone",  # only for the request this tab made
     # The sign-up queue (/console/signups): staff session re-checked, permission signups.review in the service.
+    # Profile changes to review (/console/profile-reviews): staff session re-checked, profile.review and each chart
+    # in the service.
+    "ProfileReviewState.opened": "staff",
+    "ProfileReviewState.approve": "staff",
+    "ProfileReviewState.reject": "staff",
+    # "Lost my phone" on /console/patients: staff session re-checked, authenticator.reset and the chart in the service.
+    "AuthenticatorResetState.start": "staff",
+    "AuthenticatorResetState.cancel": "anyone",  # only closes the panel
+    "AuthenticatorResetState.confirm": "staff",
     "SignupConsoleState.opened": "staff",
     "SignupConsoleState.match": "staff",
     "SignupConsoleState.reject": "staff",
@@ -82,6 +113,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "StaffConsoleState.set_active": "staff",
     "StaffConsoleState.unlock": "staff",
     "StaffConsoleState.end_sessions": "staff",
+    "StaffConsoleState.restart": "staff",  # admins only (staff.manage), re-checked in the service
     "OutboxConsoleState.opened": "staff",
     # Emergency access to a restricted chart: staff session re-checked; role, reason and chart in the service.
     "BreakGlassState.start": "staff",
@@ -156,4 +188,39 @@ HANDLER_ACCESS: dict[str, str] = {
     "MessagePoolsState.remove_member": "staff",
     "MessagePoolsState.add_canned": "staff",
     "MessagePoolsState.remove_canned": "staff",
+    # Appointments (state/appointments.py, booking.py): the chart from viewing(), re-checked in each
+    # handler and again in the services (services/booking.py, appointments.py).
+    "AppointmentsState.opened": "patient",
+    "AppointmentsState.ask_cancel": "patient",
+    "AppointmentsState.cancel": "patient",
+    "NextVisitState.opened": "patient",
+    "BookingState.opened": "patient",
+    "BookingState.zone_known": "anyone",  # only keeps a known IANA zone name for showing times
+    "BookingState.choose_type": "patient",
+    "BookingState.choose_clinician": "patient",
+    "BookingState.change_month": "patient",
+    "BookingState.choose_day": "patient",
+    "BookingState.choose_time": "patient",
+    "BookingState.details": "patient",
+    "BookingState.back": "patient",
+    "BookingState.confirm": "patient",
+    # The day's schedule (state/schedule_console.py): staff session re-checked; role and chart in the services.
+    "ScheduleConsoleState.opened": "staff",
+    "ScheduleConsoleState.change_day": "staff",
+    "ScheduleConsoleState.mark": "staff",
+    "ScheduleConsoleState.cancel": "staff",
+    "ScheduleConsoleState.find_patient": "staff",
+    "ScheduleConsoleState.show_times": "staff",
+    "ScheduleConsoleState.book": "staff",
+    # Health record and results (state/health.py): patient session and chart re-checked; access, release
+    # rules and audit in services/record.py and result_release.py.
+    "HealthState.opened": "patient",
+    "HealthState.filter_dates": "patient",
+    "HealthState.clear_dates": "patient",
+    "ResultsState.opened": "patient",
+    "ResultsState.filter_dates": "patient",
+    "ResultsState.clear_dates": "patient",
+    "ResultsState.choose": "patient",
+    "ResultDetailState.opened": "patient",
+    "ResultsHomeState.opened": "patient",
 }

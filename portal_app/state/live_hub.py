@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from contextvars import ContextVar
 
 import reflex as rx
 
@@ -20,6 +21,15 @@ from portal_app.config import settings
 from portal_app.services import live
 
 log = logging.getLogger("portal.live")
+
+# True while a page refreshes because of a signal: that is not the person doing anything, so it must
+# not restart their session's idle clock (an unattended page would otherwise stay signed in forever).
+_refreshing: ContextVar[bool] = ContextVar("live_refresh", default=False)
+
+
+def refreshing() -> bool:
+    return _refreshing.get()
+
 
 # topic -> client token -> state classes to refresh
 _subscriptions: dict[str, dict[str, set[type[rx.State]]]] = defaultdict(lambda: defaultdict(set))
@@ -46,12 +56,15 @@ async def _deliver(app: rx.App, topic: str) -> None:
             tabs.pop(token, None)  # the tab has gone (or reconnected to another worker)
             continue
         for state_cls in list(tabs.get(token, ())):
+            marker = _refreshing.set(True)
             try:
                 async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
                     state = await root.get_state(state_cls)
                     await state._on_live(topic)
             except Exception:  # one broken page must not stop the others' updates
                 log.exception("live update for %s failed", topic)
+            finally:
+                _refreshing.reset(marker)
 
 
 def _read(cursor: live.SignalCursor | None) -> tuple[live.SignalCursor, set[str]]:

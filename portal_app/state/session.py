@@ -14,6 +14,7 @@ import reflex as rx
 from portal_app.config import settings
 from portal_app.services import sessions
 from portal_app.services.access import Actor
+from portal_app.state import live_hub
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 
@@ -39,10 +40,15 @@ class SessionState(rx.State):
     role: str = ""
 
     async def _actor(self) -> Actor | None:
-        """Resolve the session for this event (idle and absolute limits enforced on the server)."""
-        info = await run_service(sessions.resolve, _cookie_token(self.router.headers.cookie))
+        """Resolve the session for this event (idle and absolute limits enforced on the server); a
+        live refresh is not activity, so it leaves the idle clock alone."""
+        info = await run_service(sessions.resolve, _cookie_token(self.router.headers.cookie),
+                                 touch=not live_hub.refreshing())
         if info is None:
-            self.signed_in, self.display_name, self.role = False, "", ""
+            # A live refresh that finds the session over leaves the tab as it is, so the tab's own idle
+            # check still knows it was signed in and leaves through the sign-out route, with the reason.
+            if not live_hub.refreshing():
+                self.signed_in, self.display_name, self.role = False, "", ""
             return None
         if not self.signed_in:
             (await self.get_state(LanguageState))._adopt(info.language)

@@ -1,4 +1,7 @@
-"""The sign-in form: password, then the authenticator (or a recovery) code, then the cookie route."""
+"""The sign-in form: password, then the authenticator (or a recovery) code, then the cookie route.
+
+A staff member's one-time password leads to /first-sign-in instead (state/staff_setup.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from portal_app.services import signin
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 from portal_app.state.session import full_page_load
+from portal_app.state.staff_setup import StaffSetupState
 
 PASSWORD_STAGE = "password"
 CODE_STAGE = "code"
@@ -38,6 +42,11 @@ class SignInState(rx.State):
         self.busy = False
         if not step.ok:
             await self._show(step)
+            return
+        if step.first_sign_in:
+            (await self.get_state(StaffSetupState))._begin(step.token)
+            self._pending, self.error = "", ""
+            yield rx.redirect("/first-sign-in")
             return
         self._pending, self.error, self.stage, self.use_recovery = step.token, "", CODE_STAGE, False
 

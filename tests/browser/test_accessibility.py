@@ -11,12 +11,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support.browser import DESKTOP, PHONE, sign_in
+from tests.support.browser import DESKTOP, PHONE, enter_password, sign_in
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
-PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account"]
+PATIENT_PAGES = ["/home", "/appointments", "/messages", "/health", "/more", "/account", "/account/profile"]
 STAFF_PAGES = ["/console", "/console/account"]
-ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups"]
+ADMIN_PAGES = ["/console", "/console/notices", "/console/audit", "/console/staff", "/console/outbox", "/console/signups",
+               "/console/profile-reviews"]
 # Medicines and refills: seen by a patient with a full list (walter.pimm), the nurse's and the front desk's queue.
 MEDICATION_PAGES = ["/medications", "/medications/refill", "/medications/refills", "/medications/pharmacies",
                     "/medications/reminders", "/home"]
@@ -208,3 +209,27 @@ def test_refill_console_page(portal, open_context, viewport, username):
     expect(page.locator("main h1")).to_have_text("Refills", timeout=SIGN_IN_WAIT)
     expect(page.locator("li").first).to_be_visible(timeout=SIGN_IN_WAIT)
     _check(page, f"console-refills-{REFILL_CONSOLE[username]}", f"{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_staff_first_sign_in_pages(portal, open_context, viewport):
+    """The first sign-in of an account made by `portal create-admin`: each of its three screens."""
+    username = f"admin.axe{secrets.token_hex(2)}"
+    printed = portal.portal_command("create-admin", username, "Ada Axe", "ada@example.org", "--another").stdout
+    one_time = printed.split("shown only now): ")[1].split()[0]
+    page = open_context(viewport).new_page()
+    size = f"{viewport['width']}"
+    enter_password(page, portal.url, username, one_time)
+    expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible(timeout=SIGN_IN_WAIT)
+    page.locator("#field-password").fill("short")
+    expect(page.locator("#password-advice")).to_contain_text("Use at least 10 characters")
+    _check(page, "first-sign-in-1-password", size)
+    page.locator("#field-password").fill("copper lantern over quiet hills")
+    expect(page.locator("#password-advice")).to_contain_text("This password is fine.")
+    page.get_by_role("button", name="Save my password").click()
+    expect(page.get_by_role("heading", name="Add your authenticator app")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _check(page, "first-sign-in-2-authenticator", size)
+    page.locator("#field-otp").fill(pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", "")).now())
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible(timeout=SIGN_IN_WAIT)
+    _check(page, "first-sign-in-3-recovery", size)

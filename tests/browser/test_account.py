@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from tests.support.browser import DESKTOP, PHONE, sign_in
 
@@ -76,23 +78,52 @@ def quick_idle_portal(tmp_path_factory):
         yield served
 
 
-def test_the_idle_warning_then_the_idle_sign_out(quick_idle_portal, phone):
+def _announce_every_few_seconds(portal, username: str, area: str, stop: threading.Event) -> threading.Thread:
+    """Keep the patient's open page refreshing live, as a busy clinic would."""
+    from portal_app import db
+    from portal_app.models.people import User
+    from portal_app.services import live
+
+    url = portal.env["PORTAL_DATABASE_URL"]
+    with db.transaction(url) as session:
+        patient_id = session.exec(select(User).where(User.username == username)).one().patient_id
+
+    def announce():
+        while not stop.wait(5):
+            with db.transaction(url) as session:
+                live.announce(session, live.patient_topic(patient_id, area))
+
+    thread = threading.Thread(target=announce, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_the_idle_warning_then_the_idle_sign_out_even_on_a_page_that_updates_live(quick_idle_portal, phone):
+    """Refreshes pushed by the clinic's changes are not the patient doing anything: they must not keep
+    an unattended page signed in."""
     portal = quick_idle_portal
     sign_in(phone, portal.url, "walter.pimm")
     expect(phone).to_have_url(re.compile(r"/home/?$"))
-    dialog = phone.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("You will be signed out in 1 minute", timeout=35_000)
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=SCREENS / "idle-warning-390.png")
+    phone.goto(f"{portal.url}/medications")
+    expect(phone.get_by_role("heading", name="Medicines", exact=True)).to_be_visible()
+    stop = threading.Event()
+    _announce_every_few_seconds(portal, "walter.pimm", "medications", stop)
+    try:
+        dialog = phone.get_by_role("alertdialog")
+        expect(dialog).to_contain_text("You will be signed out in 1 minute", timeout=35_000)
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=SCREENS / "idle-warning-390.png")
 
-    dialog.get_by_role("button", name="Stay signed in").click()
-    stayed = time.monotonic()
-    expect(dialog).to_have_count(0)
-    expect(phone).to_have_url(re.compile(r"/home/?$"))
+        dialog.get_by_role("button", name="Stay signed in").click()
+        stayed = time.monotonic()
+        expect(dialog).to_have_count(0)
+        expect(phone).to_have_url(re.compile(r"/medications/?$"))
 
-    expect(dialog).to_be_visible(timeout=35_000)  # still away: warned again
-    expect(phone).to_have_url(re.compile(r"/signin/?\?reason=idle$"), timeout=130_000)
-    assert time.monotonic() - stayed >= 85, "Stay signed in did not restart the idle clock"
+        expect(dialog).to_be_visible(timeout=35_000)  # still away: warned again
+        expect(phone).to_have_url(re.compile(r"/signin/?\?reason=idle$"), timeout=130_000)
+        assert time.monotonic() - stayed >= 85, "Stay signed in did not restart the idle clock"
+    finally:
+        stop.set()
     expect(phone.locator("#signed-out-away")).to_contain_text("You were signed out because you were away")
     phone.screenshot(path=SCREENS / "signin-after-idle-390.png")
     assert not [c for c in phone.context.cookies() if c["name"] == "portal_session"]

@@ -23,7 +23,7 @@ def test_patient_on_a_phone_gets_the_bottom_tab_bar(portal, phone):
     assert box["width"] >= 389
     tab_bar.get_by_role("link", name="Appointments").click()
     expect(phone).to_have_url(re.compile(r"/appointments/?$"))
-    expect(phone.get_by_role("heading", name="No appointments yet")).to_be_visible()
+    expect(phone.get_by_role("heading", name="My appointments")).to_be_visible()
     expect(tab_bar.get_by_role("link", name="Appointments")).to_have_attribute("aria-current", "page")
 
 

@@ -30,6 +30,14 @@ TABLES |= {"pharmacy", "refill_request", "refill_step", "medication_fill", "auto
            "medication_report"}  # 0501: refills, reminders, patient reports
 TABLES |= {"message_pool", "message_pool_member", "message_thread", "message", "message_note", "message_read",
            "message_draft", "canned_reply"}  # 0401: secure messaging
+TABLES |= {"clinic_location", "visit_type", "working_hours", "schedule_exception", "appointment",
+           "appointment_hold"}  # 0301: appointments
+TABLES |= {"staff_setup"}  # 0101: staff first sign-in
+TABLES |= {"appointment_reminder_choice"}  # 0302: appointment reminder lead times
+TABLES |= {"emergency_contact", "insurance_plan", "profile_change"}  # 0102: profile
+TABLES |= {"patient_source", "encounter", "condition", "allergy", "immunization", "diagnostic_report", "observation",
+           "procedure", "clinical_document", "organization", "practitioner", "care_team_member", "result_hold",
+           "release_preference"}  # 0601: health record, results and their release
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -296,7 +296,7 @@ def test_no_template_carries_free_text(template_key):
     """Whatever a caller puts in any parameter, a health detail never reaches a notice."""
     template = notify.TEMPLATES[template_key]
     valid = {"code": "7K3P-9QX2", "minutes": 10, "what": "password_changed",
-             "link": f"{config.settings.origins[0]}/reset?t={'A' * 43}", "count": 3}
+             "link": f"{config.settings.origins[0]}/reset?t={'A' * 43}", "count": 3, "hours": 24}
     good = {name: valid[name] for name in template.params}
     notify.render(template_key, "en", good)  # the valid form renders
     for name in [*template.params, "text", "message", "body", "result", "subject", "clinic", "phone"]:

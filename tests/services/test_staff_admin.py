@@ -14,7 +14,7 @@ from portal_app.models.audit import AuditEvent
 from portal_app.models.mfa import FactorFailures
 from portal_app.models.people import Role, User
 from portal_app.models.session import UserSession
-from portal_app.services import sessions, staff, throttle
+from portal_app.services import sessions, staff, staff_setup, throttle
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput, PermissionDenied
 from portal_app.services.passwords import verify_password
@@ -74,6 +74,7 @@ def test_other_roles_are_refused_and_nothing_is_written(session, make, admin, ro
         lambda: staff.set_active(session, caller, target.id, False),
         lambda: staff.unlock(session, caller, target.id),
         lambda: staff.end_sessions(session, caller, target.id),
+        lambda: staff.new_one_time_password(session, caller, target.id),
         lambda: staff.latest_outbox(session, caller),
     ]
     for attempt in attempts:
@@ -163,6 +164,7 @@ def test_create_admin_refuses_a_second_admin(session, database_url, monkeypatch,
     assert user.role == Role.ADMIN
     password = printed.split("shown only now): ")[1].split()[0]
     assert verify_password(password, user.password_hash)
+    assert "within 7 days" in printed and staff_setup.unfinished(session, user.id) is not None  # first sign-in set-up
     with pytest.raises(SystemExit):
         portal_main(["create-admin", "admin.second", "Second Admin", "second@example.org"])
     session.rollback()

@@ -1,0 +1,318 @@
+"""The health record as the patient reads it: sections with date filters, and results grouped by
+report with a flag in words, following the release rules (``services/result_release.py``).
+
+Every function checks access (``record.read`` / ``results.read``: the patient, a proxy with the
+"record" / "results" scope, nurses and clinicians; never the front desk or admin) and audits the
+read. Rows go out as small dataclasses holding only what the pages show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from portal_app import clock
+from portal_app.models.care_team import CareTeamMember, Organization, Practitioner
+from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
+                                      Observation, Procedure)
+from portal_app.services import access, audit
+from portal_app.services.access import Actor
+from portal_app.services.errors import InvalidInput, NotFound
+from portal_app.services.medications import is_id
+from portal_app.services.result_release import ReleaseRules, came_in, observation_category
+
+RESULT_CATEGORIES = ("laboratory", "imaging")  # observation categories shown as results, not in the record
+RESOLVED = ("resolved", "inactive", "remission")
+NEW_RESULT_DAYS = 30
+
+# Flags, worst first. "none": no range and no interpretation, so nothing to compare with.
+CRITICAL_HIGH, CRITICAL_LOW, HIGH, LOW, ABNORMAL, IN_RANGE, NO_FLAG = (
+    "critical_high", "critical_low", "high", "low", "abnormal", "in_range", "none")
+INTERPRETATION_FLAGS = {"HH": CRITICAL_HIGH, "H>": CRITICAL_HIGH, ">": CRITICAL_HIGH, "LL": CRITICAL_LOW,
+                        "L<": CRITICAL_LOW, "<": CRITICAL_LOW, "AA": CRITICAL_HIGH, "H": HIGH, "HU": HIGH, "L": LOW,
+                        "LU": LOW, "A": ABNORMAL, "N": IN_RANGE, "NEG": IN_RANGE, "POS": ABNORMAL}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def checked(cls, since: object = None, until: object = None) -> "DateRange":
+        for value in (since, until):
+            if value is not None and not isinstance(value, date):
+                raise InvalidInput("rec.error.bad_dates")
+        if since and until and since > until:
+            raise InvalidInput("rec.error.bad_dates")
+        return cls(since, until)
+
+    def holds(self, value: date | datetime | None) -> bool:
+        if self.since is None and self.until is None:
+            return True
+        if value is None:
+            return False
+        day = clock.as_utc(value).date() if isinstance(value, datetime) else value
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+
+def flag(obs: Observation) -> str:
+    """In range / high / low / critical / abnormal from the lab's interpretation, else from its range."""
+    if obs.interpretation and obs.interpretation.upper() in INTERPRETATION_FLAGS:
+        return INTERPRETATION_FLAGS[obs.interpretation.upper()]
+    if obs.value_num is None or (obs.range_low is None and obs.range_high is None):
+        return NO_FLAG
+    if obs.range_low is not None and obs.value_num < obs.range_low:
+        return LOW
+    if obs.range_high is not None and obs.value_num > obs.range_high:
+        return HIGH
+    return IN_RANGE
+
+
+# UCUM units as people write them.
+UNIT_WORDS = {"mm[Hg]": "mmHg", "[in_i]": "in", "[lb_av]": "lb", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²",
+              "10*3/uL": "thousand/µL", "10*6/uL": "million/µL", "/min": "/min", "{score}": "points"}
+
+
+def unit_text(obs: Observation) -> str:
+    return UNIT_WORDS.get(obs.unit or "", obs.unit or "")
+
+
+def value_text(obs: Observation) -> str:
+    if obs.value_num is not None:
+        return f"{obs.value_num:g}"
+    return obs.value_text or ""
+
+
+def range_text(obs: Observation) -> str:
+    if obs.range_low is not None and obs.range_high is not None:
+        return f"{obs.range_low:g} – {obs.range_high:g}"
+    if obs.range_low is not None:
+        return f"≥ {obs.range_low:g}"
+    if obs.range_high is not None:
+        return f"≤ {obs.range_high:g}"
+    return obs.range_text or ""
+
+
+# --- the record's sections ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a record section: what, when, and a few details in the EHR's words."""
+
+    id: int
+    name: str
+    when: date | None
+    status: str = ""
+    detail: str = ""
+    extra: str = ""
+    code: str = ""
+    ended: date | None = None  # a resolved problem's end
+
+
+@dataclass
+class RecordView:
+    problems_active: list[Entry] = field(default_factory=list)
+    problems_resolved: list[Entry] = field(default_factory=list)
+    allergies: list[Entry] = field(default_factory=list)
+    immunizations: list[Entry] = field(default_factory=list)
+    vitals: list[Entry] = field(default_factory=list)
+    visits: list[Entry] = field(default_factory=list)
+    procedures: list[Entry] = field(default_factory=list)
+    documents: list[Entry] = field(default_factory=list)
+    other: list[Entry] = field(default_factory=list)  # smoking, surveys and other facts
+    care_team: list[Entry] = field(default_factory=list)
+
+
+def _day(value: datetime | None) -> date | None:
+    return clock.as_utc(value).date() if value else None
+
+
+def _rows(session: Session, model, patient_id: int, order) -> list:
+    return list(session.exec(select(model).where(model.patient_id == patient_id).order_by(order.desc(), model.id)).all())
+
+
+def _measure(obs: Observation) -> str:
+    text = value_text(obs)
+    return f"{text} {unit_text(obs)}".strip() if text and obs.unit else text
+
+
+def health_record(session: Session, actor: Actor, patient_id: int, since: object = None,
+                  until: object = None) -> RecordView:
+    """Every section of the record but results (``results``), newest first, within the dates given."""
+    access.require_patient_access(session, actor, patient_id, "record.read")
+    dates = DateRange.checked(since, until)
+    view = RecordView()
+    for c in _rows(session, Condition, patient_id, Condition.onset_on):
+        if not dates.holds(c.onset_on or c.recorded_on) and not dates.holds(c.resolved_on):
+            continue
+        entry = Entry(c.id, c.name, c.onset_on or c.recorded_on, c.clinical_status, code=c.code or "",
+                      ended=c.resolved_on)
+        (view.problems_resolved if c.clinical_status in RESOLVED else view.problems_active).append(entry)
+    view.allergies = [Entry(a.id, a.substance, a.recorded_on, a.clinical_status, a.reaction or "",
+                            a.severity or a.criticality or "", a.category or "")
+                      for a in _rows(session, Allergy, patient_id, Allergy.recorded_on) if dates.holds(a.recorded_on)]
+    view.immunizations = [Entry(i.id, i.name, i.given_on, i.status, code=i.cvx_code or "")
+                          for i in _rows(session, Immunization, patient_id, Immunization.given_on) if dates.holds(i.given_on)]
+    view.procedures = [Entry(p.id, p.name, p.performed_on, p.status, p.reason or "")
+                       for p in _rows(session, Procedure, patient_id, Procedure.performed_on) if dates.holds(p.performed_on)]
+    people = {p.id: p for p in session.exec(select(Practitioner).join(
+        CareTeamMember, CareTeamMember.practitioner_id == Practitioner.id).where(CareTeamMember.patient_id == patient_id))}
+    for e in _rows(session, Encounter, patient_id, Encounter.started_at):
+        if dates.holds(e.started_at):
+            who = people.get(e.practitioner_id)
+            view.visits.append(Entry(e.id, e.name, _day(e.started_at), e.status, e.reason or "",
+                                     who.name if who else "", e.summary or ""))
+    for o in _rows(session, Observation, patient_id, Observation.effective_at):
+        if o.category in RESULT_CATEGORIES or not dates.holds(o.effective_at):
+            continue
+        target = view.vitals if o.category == "vital-signs" else view.other
+        target.append(Entry(o.id, o.name, _day(o.effective_at), o.category, _measure(o), code=o.loinc_code or ""))
+    if access.check_patient_access(session, actor, patient_id, "notes.read").allowed:
+        view.documents = [Entry(d.id, d.kind, d.written_on, d.status, d.description or "", d.text or "")
+                          for d in _rows(session, ClinicalDocument, patient_id, ClinicalDocument.written_on)
+                          if dates.holds(d.written_on)]
+    for member, person, org in session.exec(
+            select(CareTeamMember, Practitioner, Organization).join(Practitioner, CareTeamMember.practitioner_id == Practitioner.id)
+            .outerjoin(Organization, CareTeamMember.organization_id == Organization.id)
+            .where(CareTeamMember.patient_id == patient_id).order_by(CareTeamMember.last_seen_on.desc())):
+        view.care_team.append(Entry(person.id, person.name, member.last_seen_on, member.role or "",
+                                    org.name if org else "", person.phone or (org.phone if org else "") or ""))
+    audit.record(session, actor, "read", "record", patient_id=patient_id, detail="health record")
+    return view
+
+
+# --- results --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResultValue:
+    id: int
+    name: str
+    loinc: str
+    value: str
+    unit: str
+    range: str
+    flag: str
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    key: str  # "report-<id>" or "value-<id>" (a value outside any report)
+    name: str
+    category: str  # labs, imaging, pathology, genetic
+    when: datetime
+    values: list[ResultValue]
+    conclusion: str = ""
+    narrative: str = ""
+    performer: str = ""
+
+
+@dataclass(frozen=True)
+class Pending:
+    category: str
+    appears_on: date
+
+
+@dataclass
+class ResultsView:
+    groups: list[ResultGroup]
+    pending: list[Pending]
+
+
+def _value(obs: Observation) -> ResultValue:
+    return ResultValue(obs.id, obs.name, obs.loinc_code or "", value_text(obs), unit_text(obs), range_text(obs), flag(obs))
+
+
+def _released(session: Session, patient_id: int, dates: DateRange, moment: datetime | None = None):
+    """(visible groups, pending) for one chart."""
+    rules = ReleaseRules(session, patient_id, moment)
+    reports = {r.id: r for r in session.exec(select(DiagnosticReport).where(DiagnosticReport.patient_id == patient_id))}
+    values = defaultdict(list)
+    alone: list[Observation] = []
+    for obs in session.exec(select(Observation).where(Observation.patient_id == patient_id,
+                                                      Observation.category.in_(RESULT_CATEGORIES))
+                            .order_by(Observation.id)):
+        if obs.report_id in reports:
+            values[obs.report_id].append(obs)
+        else:
+            alone.append(obs)
+    groups, pending = [], []
+    for report in reports.values():
+        seen = rules.report(report)
+        if not dates.holds(came_in(report)):
+            continue
+        if not seen.visible:
+            pending.append(Pending(report.category, seen.appears_on.date()))
+            continue
+        groups.append(ResultGroup(f"report-{report.id}", report.name, report.category, clock.as_utc(report.effective_at or came_in(report)),
+                                  [_value(o) for o in values[report.id]], report.conclusion or "",
+                                  report.narrative or "", report.performer or ""))
+    for obs in alone:
+        seen = rules.observation(obs)
+        if not dates.holds(obs.effective_at or came_in(obs)):
+            continue
+        if not seen.visible:
+            pending.append(Pending(observation_category(obs), seen.appears_on.date()))
+            continue
+        groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs), clock.as_utc(obs.effective_at or came_in(obs)),
+                                  [_value(obs)]))
+    groups.sort(key=lambda g: (g.when, g.key), reverse=True)
+    pending.sort(key=lambda p: p.appears_on)
+    return groups, pending
+
+
+def results(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None) -> ResultsView:
+    """Released results, newest first, grouped by report; and what is pending, with the day it appears."""
+    access.require_patient_access(session, actor, patient_id, "results.read")
+    groups, pending = _released(session, patient_id, DateRange.checked(since, until))
+    audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results list")
+    return ResultsView(groups, pending)
+
+
+def new_results(session: Session, actor: Actor, patient_id: int) -> list[ResultGroup]:
+    """For the home page: released results of the last NEW_RESULT_DAYS days (never held ones)."""
+    access.require_patient_access(session, actor, patient_id, "results.read")
+    since = (clock.now() - timedelta(days=NEW_RESULT_DAYS)).date()
+    groups, _pending = _released(session, patient_id, DateRange(since, None))
+    audit.record(session, actor, "read", "results", patient_id=patient_id, detail="new results")
+    return groups
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    when: datetime
+    value: float
+
+
+@dataclass(frozen=True)
+class ResultDetail:
+    group: ResultGroup
+    value: ResultValue
+    low: float | None
+    high: float | None
+    trend: list[TrendPoint]  # this test's released values, oldest first (this one included)
+
+
+def result_detail(session: Session, actor: Actor, patient_id: int, observation_id: object) -> ResultDetail:
+    """One value with its report and its earlier released values of the same test, for the trend chart."""
+    access.require_patient_access(session, actor, patient_id, "results.read")
+    obs = session.get(Observation, observation_id) if is_id(observation_id) else None
+    if obs is None or obs.patient_id != patient_id:
+        audit.record_refusal(session, actor, "read", "results", patient_id=patient_id,
+                             detail="refused: result not on this chart")
+        raise NotFound()
+    groups, _pending = _released(session, patient_id, DateRange())
+    shown = {v.id: (g, v) for g in groups for v in g.values}
+    if obs.id not in shown:
+        raise NotFound()  # held or waiting for review: not there yet, as far as the patient is concerned
+    group, value = shown[obs.id]
+    same = [(g, v) for g, v in shown.values() if (v.loinc and v.loinc == value.loinc) or (not v.loinc and v.name == value.name)]
+    numbers = {o.id: o for o in session.exec(select(Observation).where(Observation.id.in_([v.id for _g, v in same])))}
+    trend = sorted((TrendPoint(clock.as_utc(g.when), numbers[v.id].value_num) for g, v in same
+                    if numbers[v.id].value_num is not None), key=lambda p: p.when)
+    audit.record(session, actor, "read", "results", patient_id=patient_id, detail="result detail")
+    return ResultDetail(group, value, obs.range_low, obs.range_high, trend)
+
