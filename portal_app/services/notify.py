@@ -72,6 +72,9 @@ def _minutes(value: object, _language: str) -> str:
 def _count(value: object, _language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
         raise TemplateError("count must be a whole number from 1 to 1000000")
+    return str(value)
+
+
 def _hours(value: object, _language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 14:
         raise TemplateError("hours must be a whole number from 1 to 336")
