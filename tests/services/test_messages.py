@@ -437,3 +437,16 @@ def test_the_badge_of_a_proxy_without_messages_is_zero_and_writes_no_refusal(ses
     assert messages.badge_count(session, None, clinic.ana_chart) == 0
     session.commit()
     assert audit_rows(session, since) == []
+
+
+def test_a_staff_answer_can_carry_a_file_the_patient_side_can_open(session, clinic):
+    thread_id = _start(session, clinic)
+    leaflet = files.store_upload(session, clinic.nurse, "message_attachment", "knee-exercises.pdf",
+                                 b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    messages.staff_reply(session, clinic.nurse, thread_id, "Here are some exercises.", [leaflet.token])
+    session.commit()
+    shown = messages.read_thread(session, clinic.ana, clinic.ana_chart, thread_id).messages[-1].attachments
+    assert [(a.name, a.kind) for a in shown] == [("knee-exercises.pdf", "pdf")]
+    assert messages.attachment(session, clinic.helper, leaflet.token).kind == "pdf"
+    with pytest.raises(NotFound):
+        messages.attachment(session, clinic.ben, leaflet.token)
