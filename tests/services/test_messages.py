@@ -85,7 +85,7 @@ def test_a_patient_writes_the_nurse_takes_it_notes_and_answers_and_the_patient_r
 
     assert messages.unread_count(session, clinic.ana, clinic.ana_chart) == 1
     box = messages.inbox(session, clinic.ana, clinic.ana_chart)
-    assert [(t.id, t.status, t.unread) for t in box.threads] == [(thread_id, "waiting", 1)] and box.unread == 1
+    assert [(t.id, t.status, t.unread) for t in box.threads] == [(thread_id, "waiting", 1)]
     view = messages.read_thread(session, clinic.ana, clinic.ana_chart, thread_id)
     session.commit()
     assert [(m.author, m.from_staff, m.mine) for m in view.messages] == [("Ana", False, True), ("Nurse, RN", True, False)]
