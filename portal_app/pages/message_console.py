@@ -10,7 +10,7 @@ from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.medication_parts import bare_list, item, success
-from portal_app.pages.messages import message_bubble, status_word, topic_word
+from portal_app.pages.messages import attach_picker, message_bubble, pending_files, status_word, topic_word
 from portal_app.pages.shell import staff_page
 from portal_app.services import messages
 from portal_app.state.language import tr
@@ -155,6 +155,8 @@ def _thread() -> rx.Component:
                 rx.el.label(rx.text(tr("msg.console.reply_label"), size="3", weight="medium"), html_for="field-body"),
                 rx.text_area(id="field-body", name="body", max_length=messages.MAX_BODY, size="3", rows="5",
                              width="100%"),
+                attach_picker("staff-file", M.attached),
+                pending_files(M.pending, M.remove_file),
                 submit_button(rx.icon("send", aria_hidden="true"), tr("msg.console.send_reply"), width="100%"),
                 spacing="2", width="100%"), on_submit=M.reply, reset_on_submit=False, width="100%"),
         ),

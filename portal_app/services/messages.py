@@ -143,7 +143,6 @@ class ThreadSummary:
 class Inbox:
     threads: list[ThreadSummary]
     has_more: bool
-    unread: int
 
 
 @dataclass(frozen=True)
@@ -394,7 +393,7 @@ def _inbox_page(session: Session, actor: Actor, patient_id: int, rows: list[Mess
     return Inbox(
         threads=[ThreadSummary(t.id, t.topic, t.subject, t.status, t.last_message_at, unread.get(t.id, 0))
                  for t in shown],
-        has_more=len(rows) > PAGE, unread=unread_count(session, actor, patient_id))
+        has_more=len(rows) > PAGE)
 
 
 def inbox(session: Session, actor: Actor | None, patient_id: int, page: object = 0) -> Inbox:

@@ -182,6 +182,8 @@ HANDLER_ACCESS: dict[str, str] = {
     "MessageConsoleState.use_canned": "staff",
     "MessageConsoleState.toggle_writing": "staff",
     "MessageConsoleState.start": "staff",
+    "MessageConsoleState.attached": "staff",
+    "MessageConsoleState.remove_file": "staff",
     # Message teams (state/message_pools.py): staff session re-checked; "messages.pools" (admin) in the service.
     "MessagePoolsState.opened": "staff",
     "MessagePoolsState.add_member": "staff",

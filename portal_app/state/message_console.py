@@ -16,7 +16,7 @@ from portal_app.services.errors import ServiceError
 from portal_app.state import live_hub
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
-from portal_app.state.messages import form_body, message_row
+from portal_app.state.messages import attach, form_body, message_row
 from portal_app.state.session import SessionState, redirect_home, require_actor
 
 
@@ -35,6 +35,7 @@ class MessageConsoleState(rx.State):
     thread_messages: list[dict] = []
     notes: list[dict[str, str]] = []
     canned: list[dict[str, str]] = []
+    pending: list[dict[str, str]] = []  # files uploaded for the next answer
     writing: bool = False  # the "write to a patient" form is open
     error: str = ""
     notice: str = ""
@@ -159,7 +160,7 @@ class MessageConsoleState(rx.State):
             return await self._refuse()
         if mt.digits(thread_id) is None:
             return
-        self.selected, self.error, self.notice = thread_id, "", ""
+        self.selected, self.error, self.notice, self.pending = thread_id, "", "", []
         await self._load_thread(actor)
         await self._load_queue(actor)  # its unread count is now 0
 
@@ -168,7 +169,7 @@ class MessageConsoleState(rx.State):
         actor = await self._staff()
         if actor is None:
             return await self._refuse()
-        self.selected, self.thread, self.thread_messages, self.notes, self.canned = "", {}, [], [], []
+        self.selected, self.thread, self.thread_messages, self.notes, self.canned, self.pending = "", {}, [], [], [], []
         self.error, self.notice = "", ""
         await self._load_queue(actor)
 
@@ -208,8 +209,25 @@ class MessageConsoleState(rx.State):
 
     @rx.event
     async def reply(self, form: dict):
-        done, event = await self._act(messages.staff_reply, form_body(form), done_key="msg.console.replied")
-        return rx.set_value("field-body", "") if done else event
+        done, event = await self._act(messages.staff_reply, form_body(form), [p["token"] for p in self.pending],
+                                      done_key="msg.console.replied")
+        if done:
+            self.pending = []
+            return rx.set_value("field-body", "")
+        return event
+
+    @rx.event
+    async def attached(self, answer: dict):
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        self.pending, self.error = await attach(self, actor, answer, self.pending)
+
+    @rx.event
+    async def remove_file(self, token: str):
+        if await self._staff() is None:
+            return await self._refuse()
+        self.pending = [p for p in self.pending if p["token"] != token]
 
     @rx.event
     async def toggle_writing(self):

@@ -126,10 +126,16 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     photo_url = url + photo.get_attribute("src").replace("?inline=1", "")
     _axe(nurse, "console-message-thread")
     nurse.get_by_label("Your answer (the patient reads this)").fill(ANSWER)
+    leaflet = tmp_path / "knee-exercises.pdf"
+    leaflet.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    nurse.locator("#staff-file").set_input_files(str(leaflet))
+    expect(nurse.locator(".pending-file")).to_contain_text("knee-exercises.pdf", timeout=SIGN_IN_WAIT)
     nurse.get_by_role("button", name="Send answer").click()
     expect(nurse.get_by_text("Answer sent. The patient has been told.")).to_be_visible(timeout=SIGN_IN_WAIT)
 
-    expect(thread.filter(has_text=ANSWER)).to_contain_text("Marie Baptiste, RN", timeout=LIVE)  # live, no reload
+    answer = thread.filter(has_text=ANSWER)
+    expect(answer).to_contain_text("Marie Baptiste, RN", timeout=LIVE)  # live, no reload
+    expect(answer.get_by_role("link", name=re.compile("knee-exercises.pdf"))).to_be_visible()
 
     # A second answer while the patient is on the inbox: the badge and the row move live.
     patient.get_by_role("link", name="All messages").click()
