@@ -11,6 +11,7 @@ from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.config import settings
+from portal_app.services.appointment_reminders import LEAD_CHOICES
 from portal_app.pages.medication_parts import bare_list, item, link_button, success, textarea_field
 from portal_app.pages.shell import patient_page
 from portal_app.state.appointments import AppointmentsState, NextVisitState
@@ -118,6 +119,22 @@ def _past(row) -> rx.Component:
         spacing="1", width="100%"), size="2", width="100%"), class_name="appt-past")
 
 
+def _reminders() -> rx.Component:
+    return card(
+        rx.heading(tr("appt.reminders.title"), as_="h2", size="5"),
+        rx.form(
+            rx.el.fieldset(
+                rx.el.legend(rx.text(tr("appt.reminders.legend"), size="3")),
+                rx.vstack(*[rx.checkbox(tr(f"appt.reminders.lead_{hours}"), name=f"lead_{hours}", size="3",
+                                        default_checked=A.leads.contains(str(hours)))
+                            for hours in LEAD_CHOICES], spacing="3", padding_y="8px"),
+                border="none", padding="0", margin="0"),
+            rx.text(tr("appt.reminders.how"), size="2", color=rx.color("gray", 11)),
+            submit_button(tr("appt.reminders.save"), width="100%", margin_top="8px"),
+            on_submit=A.save_reminders, reset_on_submit=False, width="100%"),
+    )
+
+
 def _book_button() -> rx.Component:
     return link_button("calendar-plus", tr("appt.book.title"), "/appointments/book")
 
@@ -135,6 +152,7 @@ def appointments_page() -> rx.Component:
                 rx.heading(tr("appt.list.upcoming"), as_="h2", size="5"),
                 rx.cond(A.upcoming.length() > 0, bare_list(A.upcoming, _upcoming, tr("appt.list.upcoming")),
                         card(empty_state("calendar-days", tr("appt.list.none_title"), tr("appt.list.none_text")))),
+                _reminders(),
                 rx.cond(A.past.length() > 0, rx.vstack(
                     rx.heading(tr("appt.list.past"), as_="h2", size="5"),
                     bare_list(A.past, _past, tr("appt.list.past")), spacing="3", width="100%")),

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app import localtime
-from portal_app.services import appointments, live
+from portal_app.services import appointment_reminders, appointments, live
 from portal_app.services.appointments import AppointmentView
 from portal_app.services.errors import ServiceError
 from portal_app.state import live_hub
@@ -39,6 +39,7 @@ class AppointmentsState(rx.State):
     upcoming: list[dict[str, str]] = []
     past: list[dict[str, str]] = []
     cancelling: str = ""  # the visit whose cancel form is open
+    leads: list[str] = []  # the reminder lead times chosen, in hours
     zone_note: str = ""
     error: str = ""
     done: str = ""
@@ -56,6 +57,8 @@ class AppointmentsState(rx.State):
         if self.cancelling not in {row["id"] for row in self.upcoming if row["changeable"]}:
             self.cancelling = ""
         self.zone_note = await mt.text(self, "appt.list.zone", zone=localtime.zone_label())
+        chosen = await run_service(appointment_reminders.choice, *seen)
+        self.leads = [str(hours) for hours in chosen.lead_hours]
         self.loaded = True
         return True
 
@@ -100,6 +103,24 @@ class AppointmentsState(rx.State):
         else:
             self.error, self.cancelling = "", ""
             self.done = await mt.text(self, "appt.list.cancelled")
+        await self._load()
+
+
+    @rx.event
+    async def save_reminders(self, form: dict):
+        """The reminder times ticked in the form (``lead_<hours>`` boxes)."""
+        seen = await viewing(self)
+        if seen is None:
+            self.reset()
+            return redirect_home(None)
+        ticked = [hours for hours in appointment_reminders.LEAD_CHOICES
+                  if isinstance(form, dict) and form.get(f"lead_{hours}") in ("on", True)]
+        try:
+            await run_service(appointment_reminders.choose, *seen, ticked)
+        except ServiceError as refused:
+            self.error = await mt.refusal(self, refused)
+        else:
+            self.error, self.done = "", await mt.text(self, "appt.reminders.saved")
         await self._load()
 
 
