@@ -14,6 +14,7 @@ SCENARIOS: tuple[str, ...] = (
     "first_load",
     "click_to_screen",
     "live_notice",
+    "scheduling",
 )
 
 
