@@ -64,6 +64,54 @@ def _cancel_form(row) -> rx.Component:
         on_submit=A.cancel, reset_on_submit=True, width="100%")
 
 
+def _radio_group(legend_key: str, name: str, options: list[tuple[str, str]]) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(rx.text(tr(legend_key), size="3", weight="medium")),
+        rx.vstack(*[rx.el.label(rx.hstack(rx.el.input(type="radio", name=name, value=value, required=True,
+                                                      style={"width": "22px", "height": "22px"}),
+                                          rx.text(tr(key), size="3"), spacing="2", align="center"),
+                                style={"min_height": "44px", "display": "flex", "align_items": "center"})
+                    for value, key in options], spacing="0"),
+        style={"border": "none", "padding": "0", "margin": "0"})
+
+
+def _check_in_form(row) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(tr("appt.checkin.heading"), as_="h3", size="4"),
+            rx.text(tr("appt.checkin.on_file"), size="3"),
+            rx.text(rx.cond(A.contact["email"] != "", A.contact["email"], tr("appt.checkin.no_email")), size="3",
+                    weight="bold"),
+            rx.text(rx.cond(A.contact["phone"] != "", A.contact["phone"], tr("appt.checkin.no_phone")), size="3",
+                    weight="bold"),
+            _radio_group("appt.checkin.contact_question", "contact",
+                         [("yes", "appt.checkin.contact_yes"), ("no", "appt.checkin.contact_no")]),
+            _radio_group("appt.checkin.insurance_question", "insurance",
+                         [("same", "appt.checkin.insurance_same"), ("changed", "appt.checkin.insurance_changed"),
+                          ("none", "appt.checkin.insurance_none")]),
+            rx.cond(row["prep"] != "", rx.text(rx.text.strong(tr("appt.list.prepare")), " ", row["prep"], size="3")),
+            submit_button(tr("appt.checkin.submit"), width="100%"),
+            rx.button(tr("appt.checkin.later"), type="button", on_click=A.start_check_in(""), variant="soft",
+                      color_scheme="gray", size="3", min_height=TOUCH_TARGET, width="100%"),
+            spacing="3", width="100%"),
+        on_submit=A.check_in, reset_on_submit=False, width="100%")
+
+
+def _check_in(row) -> rx.Component:
+    return rx.match(
+        row["checkin"],
+        ("done", rx.callout.root(rx.callout.icon(rx.icon("circle-check", aria_hidden="true")),
+                                 rx.callout.text(tr("appt.checkin.checked_in")), color_scheme="green", size="2",
+                                 high_contrast=True,
+                                 width="100%")),
+        ("open", rx.cond(A.checking_in == row["id"], _check_in_form(row),
+                         rx.button(rx.icon("clipboard-check", aria_hidden="true"), tr("appt.checkin.start"),
+                                   on_click=A.start_check_in(row["id"]), size="3", min_height=TOUCH_TARGET,
+                                   width="100%"))),
+        rx.fragment(),
+    )
+
+
 def _actions(row) -> rx.Component:
     calendar = "/calendar/" + row["id"] + ".ics?patient=" + PatientContextState.current_id
     return rx.vstack(
@@ -105,6 +153,7 @@ def _upcoming(row) -> rx.Component:
         rx.cond(row["reason"] != "", _line("message-square-text", tr("appt.list.your_reason"), ": ", row["reason"])),
         rx.cond(row["changeable"] == "yes",
                 rx.text(tr("appt.list.change_until"), " ", row["change_until"], size="2", color=rx.color("gray", 11))),
+        _check_in(row),
         _actions(row),
     ), class_name="appt-upcoming")
 

@@ -52,4 +52,5 @@ def textarea_field(label, name: str, hint=None, max_length: int = 500) -> rx.Com
 
 
 def success(text) -> rx.Component:
-    return rx.cond(text != "", rx.callout(text, icon="circle-check", color_scheme="green", role="status", width="100%"))
+    return rx.cond(text != "", rx.callout(text, icon="circle-check", color_scheme="green", high_contrast=True,
+                                          role="status", width="100%"))

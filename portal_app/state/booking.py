@@ -72,6 +72,7 @@ class BookingState(rx.State):
     at_label: str = ""
     at_clinician: str = ""
     at_clinician_id: str = ""
+    at_soon: bool = False  # within the online change window: once booked, only a call can change it
     reason: str = ""
     moving: str = ""  # the visit being moved (its id), or ""
     moving_label: str = ""
@@ -237,6 +238,7 @@ class BookingState(rx.State):
             return
         self.at, self.at_clinician, self.at_clinician_id = row["at"], row["clinician"], row["clinician_id"]
         self.at_label = f"{self.day_label}, {row['label']}"
+        self.at_soon = booking.parse_moment(row["at"]) - clock.now() < booking.PATIENT_NOTICE
         self.stage, self.error = ("review" if self.moving else "reason"), ""
 
     @rx.event

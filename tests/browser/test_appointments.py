@@ -150,6 +150,15 @@ def test_a_visit_less_than_a_day_away_says_to_call(portal, open_context):
     expect(visit.get_by_role("button", name="Cancel visit")).to_have_count(0)
     expect(visit.get_by_role("link", name="Change time")).to_have_count(0)
     _check(page, "appointments-late", "390")
+    # Pre-visit check-in is open (less than 3 days away): contact on file, insurance question.
+    visit.get_by_role("button", name="Check in before your visit").click()
+    expect(visit).to_contain_text("walter.pimm@example.com", timeout=WAIT)
+    visit.get_by_label("Yes, this is right").check()
+    visit.get_by_label("No, it changed (please bring the new card)").check()
+    _check(page, "appointments-checkin", "390")
+    visit.get_by_role("button", name="Send my check-in").click()
+    expect(page.get_by_text("Thank you. You are checked in for your visit.")).to_be_visible(timeout=WAIT)
+    expect(visit).to_contain_text("You checked in for this visit.")
     page.set_viewport_size(DESKTOP)
     _check(page, "appointments-late", "1280")
 
