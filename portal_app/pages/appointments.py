@@ -89,7 +89,6 @@ def _check_in_form(row) -> rx.Component:
             _radio_group("appt.checkin.insurance_question", "insurance",
                          [("same", "appt.checkin.insurance_same"), ("changed", "appt.checkin.insurance_changed"),
                           ("none", "appt.checkin.insurance_none")]),
-            rx.cond(row["prep"] != "", rx.text(rx.text.strong(tr("appt.list.prepare")), " ", row["prep"], size="3")),
             submit_button(tr("appt.checkin.submit"), width="100%"),
             rx.button(tr("appt.checkin.later"), type="button", on_click=A.start_check_in(""), variant="soft",
                       color_scheme="gray", size="3", min_height=TOUCH_TARGET, width="100%"),

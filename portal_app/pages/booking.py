@@ -133,7 +133,7 @@ def _times() -> rx.Component:
                 rx.el.ul(rx.foreach(B.times, lambda t: item(rx.button(
                     rx.vstack(rx.text(t["label"], size="4", weight="bold"),
                               rx.cond(t["clinic"] != "", rx.text(tr("appt.book.clinic_time"), " ", t["clinic"], size="1")),
-                              rx.cond(t["clinician"] != "", rx.text(t["clinician"], size="2")), spacing="0",
+                              rx.cond(t["named"] == "yes", rx.text(t["clinician"], size="2")), spacing="0",
                               align="center"),
                     on_click=B.choose_time(t["at"]), variant="surface", size="3", height="auto", width="100%",
                     min_height=TOUCH_TARGET, padding="8px", class_name="appt-time"))),
@@ -165,7 +165,7 @@ def _review() -> rx.Component:
         detail("appt.book.when", B.at_label),
         detail("appt.book.with", B.at_clinician),
         detail("appt.list.your_reason", B.reason),
-        rx.cond(B.prep_note != "", detail("appt.list.prepare", B.prep_note)),
+        rx.cond(B.prep_note != "", rx.text(rx.text.strong(tr("appt.list.prepare")), " ", B.prep_note, size="3")),
         rx.cond(B.at_soon,
                 rx.callout.root(rx.callout.icon(rx.icon("info", aria_hidden="true")),
                                 rx.callout.text(tr("appt.book.soon_rule")), color_scheme="amber", high_contrast=True,

@@ -111,7 +111,7 @@ class BookingState(rx.State):
         self.times = [{
             "at": t.starts_at.isoformat(), "label": mt.clock_time(t.starts_at, lang, zone),
             "clinic": mt.clock_time(t.starts_at, lang) if different else "",
-            "clinician": t.clinician if self.clinician_id == ANY else "",  # named only for "first available"
+            "clinician": t.clinician, "named": "yes" if self.clinician_id == ANY else "",  # "first available" names
             "clinician_id": str(t.clinician_id),
         } for t in found]
         self.zone_note = await mt.text(self, "appt.book.zone_different", yours=localtime.zone_label(zone),
