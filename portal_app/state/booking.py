@@ -238,6 +238,8 @@ class BookingState(rx.State):
             return
         self.at, self.at_clinician, self.at_clinician_id = row["at"], row["clinician"], row["clinician_id"]
         self.at_label = f"{self.day_label}, {row['label']}"
+        if row["clinic"]:  # the list shows clinic time: say it here too
+            self.at_label += f" ({await mt.text(self, 'appt.book.clinic_time')} {row['clinic']})"
         self.at_soon = booking.parse_moment(row["at"]) - clock.now() < booking.PATIENT_NOTICE
         self.stage, self.error = ("review" if self.moving else "reason"), ""
 
