@@ -16,6 +16,7 @@ SCENARIOS: tuple[str, ...] = (
     "live_notice",
     "messages_at_scale",
     "fhir_import",
+    "scheduling",
 )
 
 

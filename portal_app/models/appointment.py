@@ -43,6 +43,9 @@ class Appointment(SQLModel, table=True):
     cancelled_at: datetime | None = utc_column(default=None, nullable=True)
     arrived_at: datetime | None = utc_column(default=None, nullable=True)
     created_at: datetime = created_at_field()
+    # Pre-visit check-in by the patient's side (services/previsit.py): when, and what the desk should ask about.
+    previsit_at: datetime | None = utc_column(default=None, nullable=True)
+    previsit_flags: str = Field(default="", max_length=60)  # "contact_changed", "insurance_changed", "no_insurance"
 
 
 class AppointmentHold(SQLModel, table=True):

@@ -11,6 +11,7 @@ from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.config import settings
+from portal_app.services.appointment_reminders import LEAD_CHOICES
 from portal_app.pages.medication_parts import bare_list, item, link_button, success, textarea_field
 from portal_app.pages.shell import patient_page
 from portal_app.state.appointments import AppointmentsState, NextVisitState
@@ -63,6 +64,53 @@ def _cancel_form(row) -> rx.Component:
         on_submit=A.cancel, reset_on_submit=True, width="100%")
 
 
+def _radio_group(legend_key: str, name: str, options: list[tuple[str, str]]) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(rx.text(tr(legend_key), size="3", weight="medium")),
+        rx.vstack(*[rx.el.label(rx.hstack(rx.el.input(type="radio", name=name, value=value, required=True,
+                                                      style={"width": "22px", "height": "22px"}),
+                                          rx.text(tr(key), size="3"), spacing="2", align="center"),
+                                style={"min_height": "44px", "display": "flex", "align_items": "center"})
+                    for value, key in options], spacing="0"),
+        style={"border": "none", "padding": "0", "margin": "0"})
+
+
+def _check_in_form(row) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(tr("appt.checkin.heading"), as_="h3", size="4"),
+            rx.text(tr("appt.checkin.on_file"), size="3"),
+            rx.text(rx.cond(A.contact["email"] != "", A.contact["email"], tr("appt.checkin.no_email")), size="3",
+                    weight="bold"),
+            rx.text(rx.cond(A.contact["phone"] != "", A.contact["phone"], tr("appt.checkin.no_phone")), size="3",
+                    weight="bold"),
+            _radio_group("appt.checkin.contact_question", "contact",
+                         [("yes", "appt.checkin.contact_yes"), ("no", "appt.checkin.contact_no")]),
+            _radio_group("appt.checkin.insurance_question", "insurance",
+                         [("same", "appt.checkin.insurance_same"), ("changed", "appt.checkin.insurance_changed"),
+                          ("none", "appt.checkin.insurance_none")]),
+            submit_button(tr("appt.checkin.submit"), width="100%"),
+            rx.button(tr("appt.checkin.later"), type="button", on_click=A.start_check_in(""), variant="soft",
+                      color_scheme="gray", size="3", min_height=TOUCH_TARGET, width="100%"),
+            spacing="3", width="100%"),
+        on_submit=A.check_in, reset_on_submit=False, width="100%")
+
+
+def _check_in(row) -> rx.Component:
+    return rx.match(
+        row["checkin"],
+        ("done", rx.callout.root(rx.callout.icon(rx.icon("circle-check", aria_hidden="true")),
+                                 rx.callout.text(tr("appt.checkin.checked_in")), color_scheme="green", size="2",
+                                 high_contrast=True,
+                                 width="100%")),
+        ("open", rx.cond(A.checking_in == row["id"], _check_in_form(row),
+                         rx.button(rx.icon("clipboard-check", aria_hidden="true"), tr("appt.checkin.start"),
+                                   on_click=A.start_check_in(row["id"]), size="3", min_height=TOUCH_TARGET,
+                                   width="100%"))),
+        rx.fragment(),
+    )
+
+
 def _actions(row) -> rx.Component:
     calendar = "/calendar/" + row["id"] + ".ics?patient=" + PatientContextState.current_id
     return rx.vstack(
@@ -104,6 +152,7 @@ def _upcoming(row) -> rx.Component:
         rx.cond(row["reason"] != "", _line("message-square-text", tr("appt.list.your_reason"), ": ", row["reason"])),
         rx.cond(row["changeable"] == "yes",
                 rx.text(tr("appt.list.change_until"), " ", row["change_until"], size="2", color=rx.color("gray", 11))),
+        _check_in(row),
         _actions(row),
     ), class_name="appt-upcoming")
 
@@ -116,6 +165,22 @@ def _past(row) -> rx.Component:
         rx.cond(row["cancel_reason"] != "", rx.text(tr("appt.list.cancel_why"), ": ", row["cancel_reason"], size="2",
                                                     color=rx.color("gray", 11))),
         spacing="1", width="100%"), size="2", width="100%"), class_name="appt-past")
+
+
+def _reminders() -> rx.Component:
+    return card(
+        rx.heading(tr("appt.reminders.title"), as_="h2", size="5"),
+        rx.form(
+            rx.el.fieldset(
+                rx.el.legend(rx.text(tr("appt.reminders.legend"), size="3")),
+                rx.vstack(*[rx.checkbox(tr(f"appt.reminders.lead_{hours}"), name=f"lead_{hours}", size="3",
+                                        default_checked=A.leads.contains(str(hours)))
+                            for hours in LEAD_CHOICES], spacing="3", padding_y="8px"),
+                border="none", padding="0", margin="0"),
+            rx.text(tr("appt.reminders.how"), size="2", color=rx.color("gray", 11)),
+            submit_button(tr("appt.reminders.save"), width="100%", margin_top="8px"),
+            on_submit=A.save_reminders, reset_on_submit=False, width="100%"),
+    )
 
 
 def _book_button() -> rx.Component:
@@ -135,6 +200,7 @@ def appointments_page() -> rx.Component:
                 rx.heading(tr("appt.list.upcoming"), as_="h2", size="5"),
                 rx.cond(A.upcoming.length() > 0, bare_list(A.upcoming, _upcoming, tr("appt.list.upcoming")),
                         card(empty_state("calendar-days", tr("appt.list.none_title"), tr("appt.list.none_text")))),
+                _reminders(),
                 rx.cond(A.past.length() > 0, rx.vstack(
                     rx.heading(tr("appt.list.past"), as_="h2", size="5"),
                     bare_list(A.past, _past, tr("appt.list.past")), spacing="3", width="100%")),

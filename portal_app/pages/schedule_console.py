@@ -34,6 +34,9 @@ def _visit(row) -> rx.Component:
                 rx.cond(row["video"] == "yes", tr("appt.video_visit"), row["location"]), size="3"),
         rx.cond(row["reason"] != "", rx.text(tr("appt.list.your_reason"), ": ", row["reason"], size="2",
                                              color=rx.color("gray", 11))),
+        rx.cond(row["previsit"] == "yes", rx.text(rx.text.strong(tr("appt.desk.checked_in_online")),
+                                                  rx.cond(row["ask"] != "", rx.text.span(" · ", tr("appt.desk.ask"),
+                                                                                         " ", row["ask"])), size="3")),
         rx.cond(S.can_act & (row["patient_id"] != ""), rx.hstack(
             rx.cond(row["status"] == "booked", rx.fragment(
                 _action("appt.desk.arrived", S.mark(row["id"], "arrived")),

@@ -17,7 +17,7 @@ from portal_app import clock
 from portal_app.models.appointment import Appointment
 from portal_app.models.clinic_setup import Location, VisitType
 from portal_app.models.people import User
-from portal_app.services import audit
+from portal_app.services import audit, previsit
 from portal_app.services.access import Actor
 from portal_app.services.booking import (CATEGORY, PATIENT_NOTICE, announce, clean_reason, clinician_label,
                                          forget_notices, localized, patient_appointment, release, require_booker,
@@ -47,6 +47,8 @@ class AppointmentView:
     cancel_reason: str
     changeable: bool  # may still be cancelled or moved online by the patient's side
     change_until: datetime  # the last moment the patient may cancel or move it online
+    checkin_open: bool  # pre-visit check-in can be done now (services/previsit.py)
+    checked_in: bool
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def _view(session: Session, appointment: Appointment, language: str, caches: dic
         directions=location.directions, location_phone=location.phone,
         prep_note=localized(visit_type.prep_note, visit_type.prep_note_es, language),
         reason=appointment.reason or "", cancel_reason=appointment.cancel_reason or "",
-        changeable=appointment.status == "booked" and clock.now() < until, change_until=until)
+        changeable=appointment.status == "booked" and clock.now() < until, change_until=until,
+        checkin_open=previsit.window_open(appointment), checked_in=appointment.previsit_at is not None)
 
 
 def list_for_patient(session: Session, actor: Actor | None, patient_id: int, language: str = "en") -> AppointmentList:

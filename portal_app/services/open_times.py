@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import BigInteger, Integer, cast, func
 from sqlmodel import Session, select
 
 from portal_app import clock, localtime
@@ -38,6 +39,13 @@ class Opening:
 
 def _ts(moment: datetime) -> int:
     return int(clock.as_utc(moment).timestamp())
+
+
+def _epoch(session: Session, column):
+    """A stored time as whole seconds since 1970, computed by the database (no datetime per row in Python)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer)  # stored as UTC text
+    return cast(func.extract("epoch", column), BigInteger)
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -77,13 +85,14 @@ def _subtract(free: list[tuple[int, int]], busy: list[tuple[int, int]]) -> list[
 def _busy_by_clinician(session: Session, low: datetime, high: datetime,
                        clinician_ids: list[int] | None, ignore_appointment: int | None) -> dict[int | None, list]:
     busy: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
-    booked = select(Appointment.clinician_user_id, Appointment.starts_at, Appointment.blocked_until, Appointment.id) \
+    booked = select(Appointment.clinician_user_id, _epoch(session, Appointment.starts_at),
+                    _epoch(session, Appointment.blocked_until), Appointment.id) \
         .where(Appointment.status.in_(ACTIVE), Appointment.starts_at < high, Appointment.blocked_until > low)
     if clinician_ids is not None:
         booked = booked.where(Appointment.clinician_user_id.in_(clinician_ids))
-    for clinician, starts, until, appointment_id in session.exec(booked).all():
+    for clinician, starts, until, appointment_id in session.execute(booked).all():
         if appointment_id != ignore_appointment:
-            busy[clinician].append((_ts(starts), _ts(until)))
+            busy[clinician].append((int(starts), int(until)))
     off = select(ScheduleException.clinician_user_id, ScheduleException.starts_at, ScheduleException.ends_at) \
         .where(ScheduleException.starts_at < high, ScheduleException.ends_at > low)
     for clinician, starts, ends in session.exec(off).all():
@@ -105,7 +114,9 @@ def openings(session: Session, visit_type: VisitType, first_day: date, last_day:
     latest = _ts(now + HORIZON)
     length = (visit_type.duration_minutes + visit_type.buffer_minutes) * 60
     step = int(STEP.total_seconds())
-    hours = session.exec(select(WorkingHours).order_by(WorkingHours.clinician_user_id, WorkingHours.starts)).all()
+    hours = session.execute(select(WorkingHours.clinician_user_id, WorkingHours.location_id, WorkingHours.weekday,
+                                   WorkingHours.starts, WorkingHours.ends)
+                            .order_by(WorkingHours.clinician_user_id, WorkingHours.starts)).all()
     if clinician_ids is not None:
         hours = [block for block in hours if block.clinician_user_id in clinician_ids]
     low = datetime.combine(first_day, datetime.min.time(), zone).astimezone(UTC)
@@ -114,13 +125,13 @@ def openings(session: Session, visit_type: VisitType, first_day: date, last_day:
     clinic_wide = busy.get(None, [])
     blocked = {clinician: _merge(busy.get(clinician, []) + clinic_wide)
                for clinician in {block.clinician_user_id for block in hours}}
-    by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
+    by_weekday: dict[int, list] = defaultdict(list)
     for block in hours:
         by_weekday[block.weekday].append(block)
     found: dict[date, list[Opening]] = {}
     day = first_day
     while day <= last_day:
-        day_openings: list[Opening] = []
+        day_openings: list[tuple[int, int, int]] = []
         for block in by_weekday.get(day.weekday(), ()):
             start = _ts(datetime.combine(day, block.starts, zone))
             end = _ts(datetime.combine(day, block.ends, zone))
@@ -131,8 +142,7 @@ def openings(session: Session, visit_type: VisitType, first_day: date, last_day:
                 t = start + -(-(free_start - start) // step) * step
                 while t + length <= free_end:
                     if earliest <= t <= latest:
-                        day_openings.append(Opening(datetime.fromtimestamp(t, UTC), block.clinician_user_id,
-                                                    block.location_id))
+                        day_openings.append((t, block.clinician_user_id, block.location_id))
                         if first_per_day:
                             break
                     t += step
@@ -140,6 +150,7 @@ def openings(session: Session, visit_type: VisitType, first_day: date, last_day:
                     break
         if day_openings:
             day_openings.sort()
-            found[day] = day_openings[:1] if first_per_day else day_openings
+            found[day] = [Opening(datetime.fromtimestamp(t, UTC), clinician, location)
+                          for t, clinician, location in day_openings[:1 if first_per_day else None]]
         day += timedelta(days=1)
     return found

@@ -45,6 +45,7 @@ class ScheduleRow:
     video: bool
     status: str
     reason: str  # for nurses and clinicians only
+    previsit: tuple[str, ...] | None  # the online check-in's flags (what to ask about); None: not checked in
 
 
 def _viewer(session: Session, actor: Actor | None) -> Actor:
@@ -88,7 +89,8 @@ def day_schedule(session: Session, actor: Actor | None, day: object) -> list[Sch
             mrn=patient.mrn if allowed else "", starts_at=clock.as_utc(row.starts_at),
             ends_at=clock.as_utc(row.ends_at), clinician=clinician_label(get(User, row.clinician_user_id)),
             location=get(Location, row.location_id).name, visit_type=visit_type.name, video=visit_type.mode == "video",
-            status=row.status, reason=(row.reason or "") if allowed and clinical else ""))
+            status=row.status, reason=(row.reason or "") if allowed and clinical else "",
+            previsit=tuple(f for f in row.previsit_flags.split(",") if f) if row.previsit_at else None))
     for patient_id in sorted({r.patient_id for r in found if r.patient_id is not None}):
         audit.record(session, viewer, "read", CATEGORY, patient_id=patient_id, detail=f"schedule {chosen.isoformat()}")
     return found

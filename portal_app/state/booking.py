@@ -72,6 +72,7 @@ class BookingState(rx.State):
     at_label: str = ""
     at_clinician: str = ""
     at_clinician_id: str = ""
+    at_soon: bool = False  # within the online change window: once booked, only a call can change it
     reason: str = ""
     moving: str = ""  # the visit being moved (its id), or ""
     moving_label: str = ""
@@ -110,7 +111,7 @@ class BookingState(rx.State):
         self.times = [{
             "at": t.starts_at.isoformat(), "label": mt.clock_time(t.starts_at, lang, zone),
             "clinic": mt.clock_time(t.starts_at, lang) if different else "",
-            "clinician": t.clinician if self.clinician_id == ANY else "",  # named only for "first available"
+            "clinician": t.clinician, "named": "yes" if self.clinician_id == ANY else "",  # "first available" names
             "clinician_id": str(t.clinician_id),
         } for t in found]
         self.zone_note = await mt.text(self, "appt.book.zone_different", yours=localtime.zone_label(zone),
@@ -237,6 +238,9 @@ class BookingState(rx.State):
             return
         self.at, self.at_clinician, self.at_clinician_id = row["at"], row["clinician"], row["clinician_id"]
         self.at_label = f"{self.day_label}, {row['label']}"
+        if row["clinic"]:  # the list shows clinic time: say it here too
+            self.at_label += f" ({await mt.text(self, 'appt.book.clinic_time')} {row['clinic']})"
+        self.at_soon = booking.parse_moment(row["at"]) - clock.now() < booking.PATIENT_NOTICE
         self.stage, self.error = ("review" if self.moving else "reason"), ""
 
     @rx.event

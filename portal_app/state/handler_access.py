@@ -195,6 +195,9 @@ HANDLER_ACCESS: dict[str, str] = {
     "AppointmentsState.opened": "patient",
     "AppointmentsState.ask_cancel": "patient",
     "AppointmentsState.cancel": "patient",
+    "AppointmentsState.save_reminders": "patient",
+    "AppointmentsState.start_check_in": "patient",
+    "AppointmentsState.check_in": "patient",
     "NextVisitState.opened": "patient",
     "BookingState.opened": "patient",
     "BookingState.zone_known": "anyone",  # only keeps a known IANA zone name for showing times

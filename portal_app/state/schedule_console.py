@@ -48,13 +48,16 @@ class ScheduleConsoleState(rx.State):
     async def _load(self, actor) -> None:
         lang = await mt.language(self)
         found = await run_service(schedule.day_schedule, actor, self.day)
+        flag_words = {f: await mt.text(self, f"appt.desk.flag_{f}")
+                      for f in ("contact_changed", "insurance_changed", "no_insurance")}
         self.day_label = localtime.format_day(date.fromisoformat(self.day), lang)
         self.can_act = access.allowed(actor, "appointments.schedule")
         self.rows = [{
             "id": str(r.id), "time": f"{mt.clock_time(r.starts_at, lang)} – {mt.clock_time(r.ends_at, lang)}",
             "patient": r.patient, "mrn": r.mrn, "patient_id": str(r.patient_id or ""), "clinician": r.clinician,
             "location": r.location, "type": r.visit_type, "video": "yes" if r.video else "", "status": r.status,
-            "reason": r.reason,
+            "reason": r.reason, "previsit": "" if r.previsit is None else "yes",
+            "ask": ", ".join(flag_words[f] for f in r.previsit or ()),
         } for r in found]
         self.loaded = True
 

@@ -60,6 +60,14 @@ def test_book_see_download_move_and_cancel(portal, open_context):
     page.goto(f"{url}/appointments")
     expect(page.get_by_role("heading", name="No visits booked")).to_be_visible(timeout=WAIT)
     _check(page, "appointments-empty", "390")
+    # reminder times: a day and 2 hours by default; add 3 days
+    expect(page.get_by_role("checkbox", name="1 day before")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="3 days before")).not_to_be_checked()
+    page.get_by_role("checkbox", name="3 days before").click()
+    page.get_by_role("button", name="Save reminder times").click()
+    expect(page.get_by_text("Your reminder times are saved.")).to_be_visible(timeout=WAIT)
+    page.reload()
+    expect(page.get_by_role("checkbox", name="3 days before")).to_be_checked(timeout=WAIT)
     page.get_by_role("link", name="Book a visit").first.click()
     expect(page.get_by_role("heading", name="What kind of visit do you need?")).to_be_visible(timeout=WAIT)
     _check(page, "book-1-type", "390")
@@ -107,8 +115,11 @@ def test_book_see_download_move_and_cancel(portal, open_context):
     expect(page.get_by_role("heading", name="Change the time of a visit")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("heading", name="Choose a day")).to_be_visible(timeout=WAIT)
     _check(page, "move-calendar", "390")
+    month = page.locator("main h3").inner_text()
     page.get_by_role("button", name="Next month").click()
+    expect(page.locator("main h3")).not_to_have_text(month)
     page.locator(".appt-day-open").nth(1).click()
+    expect(page.get_by_role("heading", name="Choose a time")).to_be_visible(timeout=WAIT)
     later = page.locator(".appt-time").last
     new_time = _clinic_time(later)
     later.click()
@@ -139,15 +150,25 @@ def test_a_visit_less_than_a_day_away_says_to_call(portal, open_context):
     expect(visit.get_by_role("button", name="Cancel visit")).to_have_count(0)
     expect(visit.get_by_role("link", name="Change time")).to_have_count(0)
     _check(page, "appointments-late", "390")
+    # Pre-visit check-in is open (less than 3 days away): contact on file, insurance question.
+    visit.get_by_role("button", name="Check in before your visit").click()
+    expect(visit).to_contain_text("walter.pimm@example.com", timeout=WAIT)
+    visit.get_by_label("Yes, this is right").check()
+    visit.get_by_label("No, it changed (please bring the new card)").check()
+    _check(page, "appointments-checkin", "390")
+    visit.get_by_role("button", name="Send my check-in").click()
+    expect(page.get_by_text("Thank you. You are checked in for your visit.")).to_be_visible(timeout=WAIT)
+    expect(visit).to_contain_text("You checked in for this visit.")
     page.set_viewport_size(DESKTOP)
     _check(page, "appointments-late", "1280")
 
 
 def test_a_time_booked_elsewhere_vanishes_from_an_open_calendar(portal, open_context):
     url = portal.url
-    watcher = _signed_in(open_context, url, "walter.pimm")
+    watcher = _signed_in(open_context, url, "walter.pimm", DESKTOP)
     booker = _signed_in(open_context, url, "sam.oduya")
     _to_times(watcher, url)  # the same visit type, clinician and first open day as the booker's
+    _check(watcher, "book-4-times", "1280")
     first = _to_times(booker, url).first
     label = first.inner_text().splitlines()[0].strip()
     seen = watcher.locator(".appt-time").filter(has_text=re.compile(f"^{re.escape(label)}"))

@@ -70,12 +70,15 @@ def private_methods(cls: type) -> list[str]:
 # --- data the anonymous client must never see --------------------------------------------------
 
 
-def patient_canaries() -> list[str]:
-    """Strings that identify the demo clinic's patients: names, MRNs, birth dates, phones, emails."""
+def patient_canaries(but: str | None = None) -> list[str]:
+    """Strings that identify the demo clinic's patients: names, MRNs, birth dates, phones, emails;
+    with ``but``, of every patient except that user (and without the MRN prefix all share)."""
     from portal_app.services.demo_clinic import PATIENTS
 
-    canaries = ["MG-1002"]  # every demo MRN starts so (MG-100201...)
-    for number, (_username, given, family, born, _sex, _language) in enumerate(PATIENTS, start=1):
+    canaries = [] if but else ["MG-1002"]  # every demo MRN starts so (MG-100201...)
+    for number, (username, given, family, born, _sex, _language) in enumerate(PATIENTS, start=1):
+        if username == but:
+            continue
         canaries += [family, f"{given} {family}", born.isoformat(), f"+1555010{1000 + number}",
                      f"{given.lower()}.{family.lower()}@example.com"]
     return canaries
