@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 from portal_app.api import auth, files, health
 from portal_app.api import insurance_cards
+from portal_app.api import push
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -18,6 +19,8 @@ ROUTE_ACCESS = {
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
     "/files/insurance-card": "signed_in (insurance.read on that patient, in services/profile.insurance_card; audited)",
+    "/push/subscribe": "signed_in (this device's push subscription for the caller's own account)",
+    "/push/unsubscribe": "signed_in (the caller's own device only)",
 }
 
 
@@ -30,6 +33,8 @@ def build_routes() -> Starlette:
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
             Route("/files/insurance-card", insurance_cards.insurance_card, methods=["GET"]),
+            Route("/push/subscribe", push.subscribe, methods=["POST"]),
+            Route("/push/unsubscribe", push.unsubscribe, methods=["POST"]),
         ]
     )
 
