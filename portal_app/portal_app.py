@@ -29,6 +29,7 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icons/icon-192.png"),
         rx.el.script(REGISTER_SERVICE_WORKER),
         rx.el.script(src="/portal-upload.js"),  # file choosers (components/uploads.py)
+        rx.el.script(src="/portal-push.js"),  # web push on this device (pages/profile.py)
     ],
     stylesheets=["/portal.css"],
     api_transformer=[build_routes(), with_security_headers],

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from portal_app.api import appointments, auth, files, health, insurance_cards, message_files, record
+from portal_app.api import appointments, auth, files, health, insurance_cards, message_files, push, record
 from portal_app.api.headers import SecurityHeaders
 from portal_app.config import settings
 
@@ -20,6 +20,8 @@ ROUTE_ACCESS = {
     "/calendar/{appointment_id:int}.ics": "signed_in (services/appointment_calendar checks the chart and audits)",
     "/files/insurance-card": "signed_in (insurance.read on that patient, in services/profile.insurance_card; audited)",
     "/record/fhir": "patient (a chart the person may read: services/fhir_export.record_bundle checks and audits)",
+    "/push/subscribe": "signed_in (this device's push subscription for the caller's own account)",
+    "/push/unsubscribe": "signed_in (the caller's own device only)",
 }
 
 
@@ -35,6 +37,8 @@ def build_routes() -> Starlette:
             Route("/calendar/{appointment_id:int}.ics", appointments.calendar_file, methods=["GET"]),
             Route("/files/insurance-card", insurance_cards.insurance_card, methods=["GET"]),
             Route("/record/fhir", record.fhir_download, methods=["GET"]),
+            Route("/push/subscribe", push.subscribe, methods=["POST"]),
+            Route("/push/unsubscribe", push.unsubscribe, methods=["POST"]),
         ]
     )
 

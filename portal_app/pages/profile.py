@@ -280,9 +280,31 @@ def _channel_row(row: rx.Var) -> rx.Component:
     )
 
 
+def _this_device() -> rx.Component:
+    """Web push is per device: these buttons talk to this browser (assets/portal-push.js)."""
+    return rx.vstack(
+        rx.heading(tr("push.title"), as_="h3", size="4"),
+        rx.text(tr("push.intro"), size="3"),
+        rx.el.div(id="push-settings", custom_attrs={"data-key": S.push_key}, hidden=True),
+        rx.flex(
+            rx.button(rx.icon("bell-ring", aria_hidden="true"), tr("push.turn_on"), size="3", min_height=TOUCH_TARGET,
+                      on_click=rx.call_script("portalPush(true)", callback=S.push_answer)),
+            rx.button(rx.icon("bell-off", aria_hidden="true"), tr("push.turn_off"), size="3", variant="soft",
+                      color_scheme="gray", min_height=TOUCH_TARGET,
+                      on_click=rx.call_script("portalPush(false)", callback=S.push_answer)),
+            spacing="3",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+        padding_top="8px",
+    )
+
+
 def _notices_card() -> rx.Component:
     return _section("profile.notices.title", "profile.notices.intro", rx.foreach(S.channels, _channel_row),
                     rx.text(tr("profile.notices.security"), size="2", color=rx.color("gray", 11)),
+                    _this_device(),
                     id="notice-choices")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from portal_app import i18n
-from portal_app.models.people import User
+from portal_app.models.people import Patient, Role, User
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput, PermissionDenied
 
@@ -20,3 +20,7 @@ def set_language(session: Session, actor: Actor, language: str) -> None:
         raise PermissionDenied()
     user.preferred_language = language
     session.add(user)
+    chart = session.get(Patient, user.patient_id) if user.role == Role.PATIENT and user.patient_id else None
+    if chart is not None:  # the chart's language is what the clinic's letters and invitations use
+        chart.preferred_language = language
+        session.add(chart)

@@ -37,6 +37,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "ProfileState.front_uploaded": "patient",  # the token is looked up again among the caller's own uploads
     "ProfileState.back_uploaded": "patient",
     "ProfileState.set_channel": "patient",
+    "ProfileState.push_answer": "patient",  # only shows what the browser answered; the route does the work
     # Whose record a patient's pages show: only charts the account's own grants reach (re-checked each time).
     "PatientContextState.opened": "patient",
     "PatientContextState.choose": "patient",

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import asyncio
+
 import reflex as rx
 from babel.dates import format_date
 
 from portal_app import i18n
 from portal_app.models.people import Role
-from portal_app.services import notification_prefs, profile
+from portal_app.services import notification_prefs, profile, push_devices
 from portal_app.services.access import Actor
 from portal_app.services.errors import ServiceError
 from portal_app.state.calls import run_service
@@ -74,6 +76,7 @@ class ProfileState(rx.State):
     changes: list[dict[str, str]] = []  # kind_key, status, proposed, reason, when
     channels: list[dict[str, str]] = []  # topic, email, sms, push ("yes" or "")
     editing_contact: bool = False
+    push_key: str = ""  # the VAPID public key this device subscribes with (public by design)
 
     # ---- helpers --------------------------------------------------------------------------------
 
@@ -100,6 +103,8 @@ class ProfileState(rx.State):
         self.channels = [{"topic": c.topic, "email": "yes" if c.email else "", "sms": "yes" if c.sms else "",
                           "push": "yes" if c.push else ""} for c in choices]
         self.has_chart = actor.role == Role.PATIENT and actor.patient_id is not None
+        if not self.push_key:
+            self.push_key = await asyncio.to_thread(push_devices.public_key)
         if not self.has_chart:
             return
         seen = await run_service(profile.view, actor, actor.patient_id)
@@ -241,3 +246,15 @@ class ProfileState(rx.State):
             return
         self.error, self.done = "", await self._t("profile.saved")
         await self._load(actor)
+
+    @rx.event
+    async def push_answer(self, answer: dict):
+        """What the browser said after turning this device's notices on or off (assets/portal-push.js)."""
+        if await self._actor() is None or not isinstance(answer, dict):
+            return
+        if answer.get("ok") is True:
+            self.error, self.done = "", await self._t("push.on" if answer.get("on") is True else "push.off")
+            return
+        reason = answer.get("reason")
+        key = f"push.error.{reason}" if reason in ("unsupported", "denied") else "push.error.failed"
+        self.error, self.done = await self._t(key), ""

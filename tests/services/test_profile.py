@@ -265,3 +265,15 @@ def test_insurance_card_photos_are_shown_only_to_those_who_may_see_insurance(ses
     session.commit()
     assert profile.view(session, people["rosa"], chart).insurance == {
         "plan_name": "Acme", "member_id": "A1", "front": front, "back": back}
+
+
+def test_the_chosen_language_is_kept_on_the_account_and_the_chart(session, clinic):
+    from portal_app.services import users
+
+    people, chart = clinic
+    users.set_language(session, people["rosa"], "es")
+    users.set_language(session, people["reader"], "es")  # a proxy has no chart of its own: only the account
+    session.commit()
+    assert session.get(User, people["rosa"].user_id).preferred_language == "es"
+    assert session.get(Patient, chart).preferred_language == "es"
+    assert session.get(Patient, people["walt"].patient_id).preferred_language == "en"
