@@ -19,5 +19,6 @@ from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import results  # noqa: F401
+from portal_app.pages import results_console  # noqa: F401
 from portal_app.pages import sections  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

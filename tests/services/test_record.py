@@ -272,3 +272,27 @@ def test_a_proxy_with_the_results_scope_and_clinical_staff_may_read_and_reads_ar
     reads = session.exec(select(AuditEvent).where(AuditEvent.patient_id == pid, AuditEvent.action == "read",
                                                   AuditEvent.outcome == "success")).all()
     assert len(reads) == 6
+
+
+def test_the_clinicians_queue_lists_recent_unreviewed_and_held_results_and_only_for_clinicians(session, make, chart):
+    me, pid = chart
+    doctor = _clinician(session, make)
+    fresh = Observation(patient_id=pid, category="laboratory", loinc_code="4548-4", name="Hemoglobin A1c",
+                        value_num=6.1, unit="%", effective_at=NOW - timedelta(days=2))
+    session.add(fresh)
+    session.commit()
+    cbc = session.exec(select(DiagnosticReport).where(DiagnosticReport.source_id == "cbc")).one()  # from 2005
+    result_release.hold(session, doctor, pid, report_id=cbc.id, reason="Call first", ends_at=NOW + timedelta(days=2))
+    session.commit()
+
+    rows = result_release.review_queue(session, doctor)
+
+    assert [(r.kind, r.name) for r in rows] == [("value", "Hemoglobin A1c"), ("report", cbc.name)]
+    assert rows[1].hold_reason == "Call first" and rows[1].held_until is not None
+    result_release.mark_reviewed(session, doctor, pid, observation_id=fresh.id)
+    session.commit()
+    assert [r.kind for r in result_release.review_queue(session, doctor)] == ["report"]
+    nurse = _actor(make("nurse", "pw-nurse-record-3", role=Role.NURSE))
+    for who in (nurse, me, None):
+        with pytest.raises(PermissionDenied):
+            result_release.review_queue(session, who)
