@@ -17,6 +17,7 @@ ROUTE_ACCESS = {
     "/healthz": "anyone (no data)",
     "/files/upload": "signed_in (the uploader's own file; who may upload what: services/files.PURPOSES)",
     "/record/fhir": "patient (a chart the person may read: services/fhir_export.record_bundle checks and audits)",
+    "/record/pdf": "patient (a chart the person may read: services/record.py checks, record_pdf audits)",
 }
 
 
@@ -29,6 +30,7 @@ def build_routes() -> Starlette:
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/files/upload", files.upload, methods=["POST"]),
             Route("/record/fhir", record.fhir_download, methods=["GET"]),
+            Route("/record/pdf", record.pdf_download, methods=["GET"]),
         ]
     )
 

@@ -12,7 +12,7 @@ from portal_app.pages.health_parts import date_filter, section
 from portal_app.pages.medication_parts import item, link_button
 from portal_app.pages.shell import patient_page
 from portal_app.state.health import HealthState
-from portal_app.state.language import tr
+from portal_app.state.language import LanguageState, tr
 from portal_app.state.patient_context import PatientContextState
 
 S = HealthState
@@ -87,17 +87,25 @@ def _person(row) -> rx.Component:
         spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
 
 
+def _file_link(icon: str, label, href, filename: str, variant: str) -> rx.Component:
+    return rx.el.a(rx.button(rx.icon(icon, aria_hidden="true"), label, size="3", variant=variant, min_height="48px",
+                             width="100%"),
+                   href=href, download=filename,
+                   # Reflex turns a same-site link into a router link; the file must come from the server.
+                   custom_attrs={"reloadDocument": True}, width="100%", display="block")
+
+
 def _downloads() -> rx.Component:
-    """The whole record as a file another doctor's system can read (FHIR), for the record on screen."""
+    """The record on screen (and, for the PDF, the dates chosen) as a file to keep or give another doctor."""
+    chart = "?patient=" + PatientContextState.current_id
     return card(
         rx.hstack(rx.icon("download", size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
                   rx.heading(tr("rec.download_heading"), as_="h2", size="5"), spacing="3", align="center"),
         rx.text(tr("rec.download_text"), size="3", color=rx.color("gray", 11)),
-        rx.el.a(rx.button(rx.icon("file-json", aria_hidden="true"), tr("rec.download_fhir"), size="3", variant="soft",
-                          min_height="48px", width="100%"),
-                href="/record/fhir?patient=" + PatientContextState.current_id, download="health-record.fhir.json",
-                # Reflex turns a same-site link into a router link; the file must come from the server.
-                custom_attrs={"reloadDocument": True}, width="100%", display="block"),
+        _file_link("file-text", tr("rec.download_pdf"),
+                   "/record/pdf" + chart + "&since=" + S.since + "&until=" + S.until + "&lang=" + LanguageState.language,
+                   "health-record.pdf", "solid"),
+        _file_link("file-json", tr("rec.download_fhir"), "/record/fhir" + chart, "health-record.fhir.json", "soft"),
     )
 
 

@@ -167,7 +167,7 @@ def test_health_pages_at_desktop_size(served, open_context):
     _check(page, "/health/result", "1280")
 
 
-def test_the_patient_downloads_their_record_as_a_fhir_bundle_that_validates(served, open_context, tmp_path):
+def test_the_patient_downloads_their_record_as_pdf_and_as_a_fhir_bundle_that_validates(served, open_context, tmp_path):
     from fhir.resources.R4B.bundle import Bundle
 
     page = open_context(PHONE, accept_downloads=True).new_page()
@@ -184,6 +184,11 @@ def test_the_patient_downloads_their_record_as_a_fhir_bundle_that_validates(serv
     Bundle.model_validate(bundle)
     kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
     assert {"Patient", "Observation", "DiagnosticReport", "Condition", "Encounter", "DocumentReference"} <= kinds
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download to read or print (PDF)").click()
+    assert pdf.value.suggested_filename == "health-record.pdf"
+    pdf.value.save_as(tmp_path / "record.pdf")
+    assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF")
     # Another chart's id in the address gets nothing.
     with db.transaction(_database(served)) as session:
         rosa = session.exec(select(User).where(User.username == "rosa.delgado")).one().patient_id
