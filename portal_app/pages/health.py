@@ -9,7 +9,7 @@ from portal_app.components.cards import card
 from portal_app.components.feedback import error_message, loading_block, status_badge
 from portal_app.components.page import page_header
 from portal_app.pages.health_parts import date_filter, section
-from portal_app.pages.medication_parts import item, link_button
+from portal_app.pages.medication_parts import bare_list, item, link_button
 from portal_app.pages.shell import patient_page
 from portal_app.state.health import HealthState
 from portal_app.state.language import LanguageState, tr
@@ -109,6 +109,28 @@ def _downloads() -> rx.Component:
     )
 
 
+CHANGE_KINDS = (("new_problem", "info"), ("resolved_problem", "good"), ("started_medicine", "info"),
+                ("stopped_medicine", "neutral"), ("new_result", "info"))
+
+
+def _change(row) -> rx.Component:
+    return item(rx.hstack(
+        rx.match(row["kind"], *[(k, status_badge(tr(f"rec.change.{k}"), tone)) for k, tone in CHANGE_KINDS]),
+        rx.text(row["name"], size="3", weight="medium"),
+        spacing="2", align="center", wrap="wrap", width="100%"))
+
+
+def _changes() -> rx.Component:
+    """What is new since the latest visit: a short list an older patient can take in at a glance."""
+    return rx.cond(S.last_visit != "", card(
+        rx.hstack(rx.icon("sparkles", size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
+                  rx.heading(tr("rec.changes_title"), as_="h2", size="5"), spacing="3", align="center"),
+        rx.text(tr("rec.changes_since"), " ", S.last_visit, size="3", color=rx.color("gray", 11)),
+        rx.cond(S.changes.length() > 0, bare_list(S.changes, _change, tr("rec.changes_title")),
+                rx.text(tr("rec.changes_none"), size="3")),
+    ))
+
+
 @patient_page("/health", on_load=[HealthState.opened])
 def health_page() -> rx.Component:
     return rx.vstack(
@@ -122,6 +144,7 @@ def health_page() -> rx.Component:
         rx.cond(
             S.loaded,
             rx.vstack(
+                _changes(),
                 section("heart-pulse", "rec.problems", S.problems, _problem),
                 section("triangle-alert", "rec.allergies", S.allergies, _allergy, "rec.no_allergies"),
                 section("syringe", "rec.immunizations", S.immunizations, _line),

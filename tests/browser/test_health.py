@@ -57,6 +57,9 @@ def test_results_show_flags_in_words_an_explanation_and_a_trend(served, open_con
     expect(page.get_by_role("heading", name="Health problems", exact=True)).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Type 2 diabetes")).to_be_visible()
     expect(page.get_by_text("Shellfish")).to_be_visible()
+    changes = page.locator("li").filter(has_text="New result")
+    expect(page.get_by_role("heading", name="What changed since my last visit")).to_be_visible()
+    expect(changes.filter(has_text="Basic metabolic panel")).to_be_visible()
     _check(page, "/health", "390")
 
     page.goto(f"{served.url}/health/results")

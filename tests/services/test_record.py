@@ -296,3 +296,29 @@ def test_the_clinicians_queue_lists_recent_unreviewed_and_held_results_and_only_
     for who in (nurse, me, None):
         with pytest.raises(PermissionDenied):
             result_release.review_queue(session, who)
+
+
+def test_what_changed_since_the_last_visit(session, make, chart):
+    me, pid = chart
+    from portal_app.models.record import Condition, Encounter
+
+    visit_day = NOW - timedelta(days=10)
+    session.add(Encounter(patient_id=pid, name="Check-up", started_at=visit_day))
+    session.add(Condition(patient_id=pid, name="Sprained ankle", clinical_status="resolved",
+                          onset_on=date(2026, 10, 1), resolved_on=(NOW - timedelta(days=3)).date()))
+    session.add(Condition(patient_id=pid, name="Seasonal allergies", clinical_status="active",
+                          onset_on=visit_day.date()))
+    session.add(Medication(patient_id=pid, name="Loratadine 10 MG", status="active", started_on=visit_day.date()))
+    session.add(Observation(patient_id=pid, category="laboratory", loinc_code="4548-4", name="Hemoglobin A1c",
+                            value_num=6.1, unit="%", effective_at=NOW - timedelta(days=9)))
+    session.commit()
+
+    changes = record.changes_since_last_visit(session, me, pid)
+
+    assert changes.last_visit == visit_day.date()
+    assert {(c.kind, c.name) for c in changes.items} == {
+        ("resolved_problem", "Sprained ankle"), ("new_problem", "Seasonal allergies"),
+        ("started_medicine", "Loratadine 10 MG"), ("new_result", "Hemoglobin A1c")}
+    other = _actor(make("nosy", "pw-nosy-record-1"))
+    with pytest.raises(NotFound):
+        record.changes_since_last_visit(session, other, pid)
