@@ -17,7 +17,7 @@ from portal_app import clock
 from portal_app.models.people import Patient
 from portal_app.models.record import DiagnosticReport, Observation
 from portal_app.models.result_release import CATEGORIES, MODES, ReleasePreference, ResultHold
-from portal_app.services import access, audit, live
+from portal_app.services import access, audit, live, notification_prefs
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput
 from portal_app.services.medications import is_id
@@ -142,6 +142,17 @@ def release(session: Session, actor: Actor, patient_id: int, hold_id: object) ->
     held.released_at, held.released_by = clock.now(), actor.user_id
     audit.record(session, actor, "update", "results", patient_id=patient_id, detail="result hold released")
     live.announce(session, live.patient_topic(patient_id, "results"))
+    session.flush()
+    rules = ReleaseRules(session, patient_id)
+    target = session.get(DiagnosticReport, held.report_id) if held.report_id else session.get(Observation, held.observation_id)
+    if (rules.report(target) if held.report_id else rules.observation(target)).visible:
+        _tell_patient(session, patient_id, f"hold-{held.id}")
+
+
+def _tell_patient(session: Session, patient_id: int, what: str) -> None:
+    """"A new test result is ready": never which one, nor its value."""
+    notification_prefs.queue_to_patient(session, patient_id, "results", template_key="result_ready",
+                                        dedupe_key=f"results-released:{patient_id}:{what}")
 
 
 def mark_reviewed(session: Session, actor: Actor, patient_id: int, *, report_id: object = None,
@@ -149,9 +160,13 @@ def mark_reviewed(session: Session, actor: Actor, patient_id: int, *, report_id:
     """A clinician has looked at the result: patients who chose "after review" now see it."""
     access.require_patient_access(session, actor, patient_id, "results.hold")
     row = _target(session, patient_id, report_id, observation_id)
+    waiting = ReleaseRules(session, patient_id)
+    was_hidden = not (waiting.report(row) if isinstance(row, DiagnosticReport) else waiting.observation(row)).visible
     row.reviewed_at, row.reviewed_by = clock.now(), actor.user_id
     audit.record(session, actor, "update", "results", patient_id=patient_id, detail="result reviewed")
     live.announce(session, live.patient_topic(patient_id, "results"))
+    if was_hidden:
+        _tell_patient(session, patient_id, f"reviewed-{type(row).__name__}-{row.id}")
 
 
 # --- the clinician's queue ----------------------------------------------------------------------

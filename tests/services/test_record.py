@@ -322,3 +322,31 @@ def test_what_changed_since_the_last_visit(session, make, chart):
     other = _actor(make("nosy", "pw-nosy-record-1"))
     with pytest.raises(NotFound):
         record.changes_since_last_visit(session, other, pid)
+
+
+def test_the_patient_is_told_of_new_and_released_results_without_what_they_are(session, make):
+    from portal_app.models.outbox import OutboxMessage
+    from portal_app.models.people import Patient
+
+    user = make("told", "pw-told-record-1")
+    user.email = "told@example.com"
+    session.add(user)
+    session.commit()
+    chart = session.get(Patient, user.patient_id)
+    resources = us_core_resources()
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    patient["identifier"] = [{"type": {"coding": [{"code": "MR"}]}, "value": chart.mrn}]
+    _load(session, collection(resources))
+    first = session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()
+    assert [m.kind for m in first] == ["result_ready"]
+    assert "Hemoglobin" not in first[0].body and "17" not in first[0].body
+
+    _load(session, collection(resources))  # nothing new: no second notice
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()) == 1
+
+    doctor = _clinician(session, make)
+    cbc = session.exec(select(DiagnosticReport).where(DiagnosticReport.source_id == "cbc")).one()
+    hold_id = result_release.hold(session, doctor, chart.id, report_id=cbc.id, reason="Call", ends_at=NOW + timedelta(days=1))
+    result_release.release(session, doctor, chart.id, hold_id)
+    session.commit()
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()) == 2
