@@ -11,6 +11,7 @@ from portal_app.pages import console  # noqa: F401
 from portal_app.pages import health  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
+from portal_app.pages import results_console  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
 from portal_app.pages import medications  # noqa: F401
 from portal_app.pages import more  # noqa: F401
@@ -19,6 +20,5 @@ from portal_app.pages import recovery  # noqa: F401
 from portal_app.pages import refill_console  # noqa: F401
 from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import results  # noqa: F401
-from portal_app.pages import results_console  # noqa: F401
 from portal_app.pages import sections  # noqa: F401
 from portal_app.pages import signin  # noqa: F401

@@ -41,10 +41,10 @@ def _staff_nav() -> list[NavItem]:
         NavItem("/console", "layout-dashboard", tr("nav.console_today")),
         NavItem("/console/patients", "users", tr("nav.console_patients")),
         NavItem("/console/refills", "pill", tr("nav.console_refills"), show=_role_in("nurse", "clinician", "front_desk")),
-        NavItem("/console/results", "flask-conical", tr("rec.console.nav"), show=_role_in("clinician"), tab_bar=False),
         NavItem("/console/signups", "user-plus", tr("nav.signups"), show=_role_in("front_desk", "admin"), tab_bar=False),
         NavItem("/console/notices", "megaphone", tr("nav.console_notices"), show=_role_in("front_desk", "admin")),
         NavItem("/console/audit", "scroll-text", tr("nav.console_audit"), show=_role_in("admin"), tab_bar=False),
+        NavItem("/console/results", "flask-conical", tr("rec.console.nav"), show=_role_in("clinician"), tab_bar=False),
         NavItem("/console/staff", "user-cog", tr("nav.console_staff"), show=_role_in("admin"), tab_bar=False),
         NavItem("/console/account", "shield-check", tr("account.nav"), tab_bar=False),
         *([] if settings.production else [
