@@ -22,6 +22,7 @@ ROUTE_ACCESS = {
     "/record/fhir": "patient (a chart the person may read: services/fhir_export.record_bundle checks and audits)",
     "/push/subscribe": "signed_in (this device's push subscription for the caller's own account)",
     "/push/unsubscribe": "signed_in (the caller's own device only)",
+    "/record/pdf": "patient (a chart the person may read: services/record.py checks, record_pdf audits)",
 }
 
 
@@ -39,6 +40,7 @@ def build_routes() -> Starlette:
             Route("/record/fhir", record.fhir_download, methods=["GET"]),
             Route("/push/subscribe", push.subscribe, methods=["POST"]),
             Route("/push/unsubscribe", push.unsubscribe, methods=["POST"]),
+            Route("/record/pdf", record.pdf_download, methods=["GET"]),
         ]
     )
 

@@ -9,10 +9,10 @@ from portal_app.components.cards import card
 from portal_app.components.feedback import error_message, loading_block, status_badge
 from portal_app.components.page import page_header
 from portal_app.pages.health_parts import date_filter, section
-from portal_app.pages.medication_parts import item, link_button
+from portal_app.pages.medication_parts import bare_list, item, link_button
 from portal_app.pages.shell import patient_page
 from portal_app.state.health import HealthState
-from portal_app.state.language import tr
+from portal_app.state.language import LanguageState, tr
 from portal_app.state.patient_context import PatientContextState
 
 S = HealthState
@@ -87,18 +87,48 @@ def _person(row) -> rx.Component:
         spacing="1", padding_bottom="8px", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"))
 
 
+def _file_link(icon: str, label, href, filename: str, variant: str) -> rx.Component:
+    return rx.el.a(rx.button(rx.icon(icon, aria_hidden="true"), label, size="3", variant=variant, min_height="48px",
+                             width="100%"),
+                   href=href, download=filename,
+                   # Reflex turns a same-site link into a router link; the file must come from the server.
+                   custom_attrs={"reloadDocument": True}, width="100%", display="block")
+
+
 def _downloads() -> rx.Component:
-    """The whole record as a file another doctor's system can read (FHIR), for the record on screen."""
+    """The record on screen (and, for the PDF, the dates chosen) as a file to keep or give another doctor."""
+    chart = "?patient=" + PatientContextState.current_id
     return card(
         rx.hstack(rx.icon("download", size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
                   rx.heading(tr("rec.download_heading"), as_="h2", size="5"), spacing="3", align="center"),
         rx.text(tr("rec.download_text"), size="3", color=rx.color("gray", 11)),
-        rx.el.a(rx.button(rx.icon("file-json", aria_hidden="true"), tr("rec.download_fhir"), size="3", variant="soft",
-                          min_height="48px", width="100%"),
-                href="/record/fhir?patient=" + PatientContextState.current_id, download="health-record.fhir.json",
-                # Reflex turns a same-site link into a router link; the file must come from the server.
-                custom_attrs={"reloadDocument": True}, width="100%", display="block"),
+        _file_link("file-text", tr("rec.download_pdf"),
+                   "/record/pdf" + chart + "&since=" + S.since + "&until=" + S.until + "&lang=" + LanguageState.language,
+                   "health-record.pdf", "solid"),
+        _file_link("file-json", tr("rec.download_fhir"), "/record/fhir" + chart, "health-record.fhir.json", "soft"),
     )
+
+
+CHANGE_KINDS = (("new_problem", "info"), ("resolved_problem", "good"), ("started_medicine", "info"),
+                ("stopped_medicine", "neutral"), ("new_result", "info"))
+
+
+def _change(row) -> rx.Component:
+    return item(rx.hstack(
+        rx.match(row["kind"], *[(k, status_badge(tr(f"rec.change.{k}"), tone)) for k, tone in CHANGE_KINDS]),
+        rx.text(row["name"], size="3", weight="medium"),
+        spacing="2", align="center", wrap="wrap", width="100%"))
+
+
+def _changes() -> rx.Component:
+    """What is new since the latest visit: a short list an older patient can take in at a glance."""
+    return rx.cond(S.last_visit != "", card(
+        rx.hstack(rx.icon("sparkles", size=24, aria_hidden="true", color=rx.color("accent", 11), flex_shrink="0"),
+                  rx.heading(tr("rec.changes_title"), as_="h2", size="5"), spacing="3", align="center"),
+        rx.text(tr("rec.changes_since"), " ", S.last_visit, size="3", color=rx.color("gray", 11)),
+        rx.cond(S.changes.length() > 0, bare_list(S.changes, _change, tr("rec.changes_title")),
+                rx.text(tr("rec.changes_none"), size="3")),
+    ))
 
 
 @patient_page("/health", on_load=[HealthState.opened])
@@ -114,6 +144,7 @@ def health_page() -> rx.Component:
         rx.cond(
             S.loaded,
             rx.vstack(
+                _changes(),
                 section("heart-pulse", "rec.problems", S.problems, _problem),
                 section("triangle-alert", "rec.allergies", S.allergies, _allergy, "rec.no_allergies"),
                 section("syringe", "rec.immunizations", S.immunizations, _line),

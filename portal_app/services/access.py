@@ -51,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
     # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
     "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
+    # The clinician's results queue (/console/results): recent unreviewed and held results; each chart
+    # is then checked with results.hold.
+    "results.queue": frozenset({Role.CLINICIAN}),
 }
 
 

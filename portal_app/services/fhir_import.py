@@ -24,8 +24,9 @@ from portal_app.models.medication import Medication
 from portal_app.models.people import Patient
 from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
                                       Observation, PatientSource, Procedure)
-from portal_app.services import access, audit, live
+from portal_app.services import access, audit, live, notification_prefs
 from portal_app.services.access import Actor
+from portal_app.services.record import RESULT_CATEGORIES
 from portal_app.services.fhir_read import (Entry, FhirInputError, attachment_text, clean, codes, concept_text, day,
                                            first_code, moment, period_start, read_entries, validate)
 
@@ -59,6 +60,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (entry label, reason)
     patients: list[int] = field(default_factory=list)  # charts touched
     created_patients: int = 0
+    new_results: Counter = field(default_factory=Counter)  # patient id -> results added (reports, lab values)
 
     def summary(self) -> str:
         if not self.ok:
@@ -135,6 +137,8 @@ class _Writer:
             self.session.add(row)
             rows[source_id] = row
             self.report.imported[kind] += 1
+            if kind == "DiagnosticReport" or (kind == "Observation" and values.get("category") in RESULT_CATEGORIES):
+                self.report.new_results[patient_id] += 1
         elif all(_same(getattr(row, name), value) for name, value in values.items()):
             self.report.unchanged[kind] += 1
         else:
@@ -568,5 +572,10 @@ def import_fhir(session: Session, actor: Actor, data: bytes, name: str = "") -> 
                      detail=f"FHIR import {name}: {sum(report.imported.values())} new, "
                             f"{sum(report.updated.values())} updated"[:200])
         live.announce(session, live.patient_topic(patient_id, "record"))
+        if report.new_results[patient_id]:
+            live.announce(session, live.patient_topic(patient_id, "results"))
+            # "You have new results": the notice never says which, nor what they are.
+            notification_prefs.queue_to_patient(session, patient_id, "results", template_key="result_ready",
+                                                dedupe_key=f"results-import:{patient_id}:{clock.now().isoformat()}")
     return report
 

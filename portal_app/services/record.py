@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal_app import clock
 from portal_app.models.care_team import CareTeamMember, Organization, Practitioner
+from portal_app.models.medication import Medication
 from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
                                       Observation, Procedure)
 from portal_app.services import access, audit
@@ -316,3 +317,45 @@ def result_detail(session: Session, actor: Actor, patient_id: int, observation_i
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="result detail")
     return ResultDetail(group, value, obs.range_low, obs.range_high, trend)
 
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # new_problem, resolved_problem, started_medicine, stopped_medicine, new_result
+    name: str
+    when: date | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    last_visit: date | None  # None: no visit yet, so nothing to compare with
+    items: list[Change]
+
+
+def changes_since_last_visit(session: Session, actor: Actor, patient_id: int) -> Changes:
+    """New or resolved problems, started or stopped medicines and new (released) results since the
+    day of the latest visit, that day included: what the visit itself brought counts as new."""
+    access.require_patient_access(session, actor, patient_id, "record.read")
+    visit = session.exec(select(Encounter).where(Encounter.patient_id == patient_id, Encounter.started_at.is_not(None),
+                                                 Encounter.started_at <= clock.now())
+                         .order_by(Encounter.started_at.desc())).first()
+    if visit is None:
+        return Changes(None, [])
+    since = clock.as_utc(visit.started_at).date()
+    items: list[Change] = []
+    for c in session.exec(select(Condition).where(Condition.patient_id == patient_id)):
+        if c.resolved_on and c.resolved_on >= since:
+            items.append(Change("resolved_problem", c.name, c.resolved_on))
+        elif (c.onset_on or c.recorded_on) and (c.onset_on or c.recorded_on) >= since:
+            items.append(Change("new_problem", c.name, c.onset_on or c.recorded_on))
+    if access.check_patient_access(session, actor, patient_id, "medications.read").allowed:
+        for m in session.exec(select(Medication).where(Medication.patient_id == patient_id)):
+            if m.ended_on and m.ended_on >= since:
+                items.append(Change("stopped_medicine", m.name, m.ended_on))
+            elif m.started_on and m.started_on >= since:
+                items.append(Change("started_medicine", m.name, m.started_on))
+    if access.check_patient_access(session, actor, patient_id, "results.read").allowed:
+        groups, _pending = _released(session, patient_id, DateRange(since, None))
+        items += [Change("new_result", g.name, g.when.date()) for g in groups]
+    audit.record(session, actor, "read", "record", patient_id=patient_id, detail="changes since last visit")
+    return Changes(since, sorted(items, key=lambda c: (c.when or since, c.kind), reverse=True))

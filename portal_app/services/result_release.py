@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from portal_app import clock
+from portal_app.models.people import Patient
 from portal_app.models.record import DiagnosticReport, Observation
 from portal_app.models.result_release import CATEGORIES, MODES, ReleasePreference, ResultHold
-from portal_app.services import access, audit, live
+from portal_app.services import access, audit, live, notification_prefs
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput
 from portal_app.services.medications import is_id
@@ -141,6 +142,17 @@ def release(session: Session, actor: Actor, patient_id: int, hold_id: object) ->
     held.released_at, held.released_by = clock.now(), actor.user_id
     audit.record(session, actor, "update", "results", patient_id=patient_id, detail="result hold released")
     live.announce(session, live.patient_topic(patient_id, "results"))
+    session.flush()
+    rules = ReleaseRules(session, patient_id)
+    target = session.get(DiagnosticReport, held.report_id) if held.report_id else session.get(Observation, held.observation_id)
+    if (rules.report(target) if held.report_id else rules.observation(target)).visible:
+        _tell_patient(session, patient_id, f"hold-{held.id}")
+
+
+def _tell_patient(session: Session, patient_id: int, what: str) -> None:
+    """"A new test result is ready": never which one, nor its value."""
+    notification_prefs.queue_to_patient(session, patient_id, "results", template_key="result_ready",
+                                        dedupe_key=f"results-released:{patient_id}:{what}")
 
 
 def mark_reviewed(session: Session, actor: Actor, patient_id: int, *, report_id: object = None,
@@ -148,6 +160,75 @@ def mark_reviewed(session: Session, actor: Actor, patient_id: int, *, report_id:
     """A clinician has looked at the result: patients who chose "after review" now see it."""
     access.require_patient_access(session, actor, patient_id, "results.hold")
     row = _target(session, patient_id, report_id, observation_id)
+    waiting = ReleaseRules(session, patient_id)
+    was_hidden = not (waiting.report(row) if isinstance(row, DiagnosticReport) else waiting.observation(row)).visible
     row.reviewed_at, row.reviewed_by = clock.now(), actor.user_id
     audit.record(session, actor, "update", "results", patient_id=patient_id, detail="result reviewed")
     live.announce(session, live.patient_topic(patient_id, "results"))
+    if was_hidden:
+        _tell_patient(session, patient_id, f"reviewed-{type(row).__name__}-{row.id}")
+
+
+# --- the clinician's queue ----------------------------------------------------------------------
+
+QUEUE_DAYS = 30  # results that came in within this many days and are not yet reviewed
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    patient_id: int
+    patient: str  # "Walter Pimm (MG-100202)"
+    kind: str  # "report" or "value"
+    target_id: int
+    name: str
+    category: str
+    came_in: datetime
+    reviewed: bool
+    hold_id: int | None
+    held_until: datetime | None
+    hold_reason: str
+
+
+def review_queue(session: Session, actor: Actor) -> list[QueueRow]:
+    """Results that came in lately and are not reviewed, and every active hold, newest first.
+
+    Only charts this clinician may act on (``results.hold``: restricted charts need break-glass);
+    one audit row per chart shown.
+    """
+    access.require(actor, "results.queue")
+    now = clock.now()
+    since = now - timedelta(days=QUEUE_DAYS)
+    holds = {(h.report_id, h.observation_id): h for h in session.exec(
+        select(ResultHold).where(ResultHold.released_at.is_(None))) if clock.as_utc(h.ends_at) > now}
+    rows: list[QueueRow] = []
+    names: dict[int, str] = {}
+    allowed: dict[int, bool] = {}
+
+    def add(patient_id: int, kind: str, row, category: str) -> None:
+        hold = holds.get((row.id, None) if kind == "report" else (None, row.id))
+        if row.reviewed_at is not None and hold is None:
+            return
+        if patient_id not in allowed:
+            allowed[patient_id] = access.check_patient_access(session, actor, patient_id, "results.hold").allowed
+            chart = session.get(Patient, patient_id)
+            names[patient_id] = f"{chart.given_name} {chart.family_name} ({chart.mrn})"
+        if allowed[patient_id]:
+            rows.append(QueueRow(patient_id, names[patient_id], kind, row.id, row.name, category, came_in(row),
+                                 row.reviewed_at is not None, hold.id if hold else None,
+                                 clock.as_utc(hold.ends_at) if hold else None, hold.reason if hold else ""))
+
+    held_reports = [key[0] for key in holds if key[0] is not None]
+    reports = session.exec(select(DiagnosticReport).where(
+        (DiagnosticReport.issued_at >= since) | (DiagnosticReport.effective_at >= since) | DiagnosticReport.id.in_(held_reports)))
+    for report in reports:
+        add(report.patient_id, "report", report, report.category)
+    held_values = [key[1] for key in holds if key[1] is not None]
+    values = session.exec(select(Observation).where(
+        Observation.report_id.is_(None), Observation.category.in_(("laboratory", "imaging")),
+        (Observation.issued_at >= since) | (Observation.effective_at >= since) | Observation.id.in_(held_values)))
+    for obs in values:
+        add(obs.patient_id, "value", obs, observation_category(obs))
+    for patient_id in sorted({r.patient_id for r in rows}):
+        audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results review queue")
+    rows.sort(key=lambda r: r.came_in, reverse=True)
+    return rows

@@ -29,7 +29,7 @@ def _as_id(value: object) -> int | None:
     """A positive database id from a handler argument (an int, or digits as text), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.isdigit() and len(value) <= 18:
+    if isinstance(value, str) and value.isdecimal() and len(value) <= 18:
         value = int(value)
     return value if isinstance(value, int) and 0 < value < 2**63 else None
 

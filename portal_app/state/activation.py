@@ -38,7 +38,7 @@ def _text(form: object, name: str, limit: int) -> str | None:
 
 def _birth_date(form: object) -> date | None:
     parts = [_text(form, name, 6) for name in ("bday_year", "bday_month", "bday_day")]
-    if any(part is None or not part.strip().isdigit() for part in parts):
+    if any(part is None or not part.strip().isdecimal() for part in parts):
         return None
     year, month, day = (int(part.strip()) for part in parts)  # type: ignore[union-attr]
     try:

@@ -32,7 +32,7 @@ def _field(form: object, name: str, limit: int = FIELD_LIMIT) -> str:
 
 
 def _is_id_text(value: object) -> bool:
-    return isinstance(value, str) and value.isdigit() and 0 < len(value) <= 12
+    return isinstance(value, str) and value.isdecimal() and 0 < len(value) <= 12
 
 
 def _parse_day(text: str) -> date | None:

@@ -23,7 +23,7 @@ def _birth_date(form: object) -> date | None:
         return value.strip() if isinstance(value, str) and len(value) <= 6 else ""
 
     parts = [part("reset_year"), part("reset_month"), part("reset_day")]
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isdecimal() for p in parts):
         return None
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))

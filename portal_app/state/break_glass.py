@@ -31,7 +31,7 @@ class BreakGlassState(rx.State):
         if not isinstance(form, dict):
             return
         patient_id, reason = form.get("patient_id"), form.get("reason")
-        if not isinstance(patient_id, str) or not patient_id.isdigit() or len(patient_id) > 18:
+        if not isinstance(patient_id, str) or not patient_id.isdecimal() or len(patient_id) > 18:
             return
         if not isinstance(reason, str) or len(reason) > MAX_REASON_FIELD:
             reason = ""

@@ -229,4 +229,9 @@ HANDLER_ACCESS: dict[str, str] = {
     "ResultsState.choose": "patient",
     "ResultDetailState.opened": "patient",
     "ResultsHomeState.opened": "patient",
+    # The clinician's results queue (state/results_console.py): staff session re-checked; role and chart in the service.
+    "ResultsConsoleState.opened": "staff",
+    "ResultsConsoleState.reviewed": "staff",
+    "ResultsConsoleState.hold": "staff",
+    "ResultsConsoleState.release": "staff",
 }

@@ -84,6 +84,8 @@ class HealthState(rx.State):
     documents: list[dict[str, str]] = []
     other: list[dict[str, str]] = []
     care_team: list[dict[str, str]] = []
+    changes: list[dict[str, str]] = []  # since the last visit
+    last_visit: str = ""
     since: str = ""
     until: str = ""
     loaded: bool = False
@@ -98,6 +100,7 @@ class HealthState(rx.State):
         lang = await mt.language(self)
         try:
             view = await run_service(record.health_record, *seen, *self._dates)
+            changed = await run_service(record.changes_since_last_visit, *seen)
         except ServiceError as refused:
             self.error, self.loaded = await mt.refusal(self, refused), True
             return True
@@ -105,6 +108,8 @@ class HealthState(rx.State):
                      "procedures", "documents", "other", "care_team"):
             target = {"problems_active": "problems", "problems_resolved": "resolved"}.get(name, name)
             setattr(self, target, [_line(e, lang) for e in getattr(view, name)])
+        self.last_visit = mt.day(changed.last_visit, lang)
+        self.changes = [{"kind": c.kind, "name": c.name, "when": mt.day(c.when, lang)} for c in changed.items]
         self.loaded = True
         return True
 

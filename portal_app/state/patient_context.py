@@ -54,7 +54,7 @@ class PatientContextState(rx.State):
         if actor is None:
             self.reset()
             return
-        if not isinstance(patient_id, str) or not patient_id.isdigit() or len(patient_id) > 18:
+        if not isinstance(patient_id, str) or not patient_id.isdecimal() or len(patient_id) > 18:
             return
         wanted = int(patient_id)
         visible = await run_service(access.patients_visible_to, actor)

@@ -145,7 +145,7 @@ class PatientConsoleState(rx.State):
         actor = await self._staff()
         if actor is None:
             return await self._refuse()
-        if not isinstance(patient_id, str) or not patient_id.isdigit() or len(patient_id) > 12:
+        if not isinstance(patient_id, str) or not patient_id.isdecimal() or len(patient_id) > 12:
             return
         row = next((r for r in self.results if r["id"] == patient_id), None)
         if row is None:  # only patients this screen found can be invited from it

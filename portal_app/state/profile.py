@@ -41,7 +41,7 @@ def _field(form: object, name: str, limit: int = FIELD_LIMIT) -> str:
 
 def _birth_date(form: object) -> date | None:
     parts = [_field(form, name, 6).strip() for name in ("bday_year", "bday_month", "bday_day")]
-    if not all(part.isdigit() for part in parts):
+    if not all(part.isdecimal() for part in parts):
         return None
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
@@ -50,7 +50,7 @@ def _birth_date(form: object) -> date | None:
 
 
 def _as_id(value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit() and len(value) <= 18:
+    if isinstance(value, str) and value.isdecimal() and len(value) <= 18:
         return int(value)
     return None
 

@@ -197,7 +197,7 @@ class SignupConsoleState(rx.State):
             return await self._refuse()
         request_id = _text(form, "request_id", 12)
         mrn = _text(form, "mrn", 32)
-        if request_id is None or not request_id.isdigit() or mrn is None:
+        if request_id is None or not request_id.isdecimal() or mrn is None:
             return
         try:
             await run_service(signup.match, actor, int(request_id), mrn)
@@ -211,7 +211,7 @@ class SignupConsoleState(rx.State):
         actor = await self._staff()
         if actor is None:
             return await self._refuse()
-        if not isinstance(request_id, str) or not request_id.isdigit() or len(request_id) > 12:
+        if not isinstance(request_id, str) or not request_id.isdecimal() or len(request_id) > 12:
             return
         try:
             await run_service(signup.reject, actor, int(request_id))

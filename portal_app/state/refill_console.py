@@ -26,7 +26,7 @@ def _number(form: object, name: str) -> tuple[bool, int | None]:
     text = _form_text(form, name).strip()
     if not text:
         return True, None
-    if text.lstrip("-").isdigit() and len(text) <= 6:
+    if text.lstrip("-").isdecimal() and len(text) <= 6:
         return True, int(text)
     return False, None
 

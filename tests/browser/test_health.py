@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -58,6 +57,9 @@ def test_results_show_flags_in_words_an_explanation_and_a_trend(served, open_con
     expect(page.get_by_role("heading", name="Health problems", exact=True)).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Type 2 diabetes")).to_be_visible()
     expect(page.get_by_text("Shellfish")).to_be_visible()
+    changes = page.locator("li").filter(has_text="New result")
+    expect(page.get_by_role("heading", name="What changed since my last visit")).to_be_visible()
+    expect(changes.filter(has_text="Basic metabolic panel")).to_be_visible()
     _check(page, "/health", "390")
 
     page.goto(f"{served.url}/health/results")
@@ -82,11 +84,21 @@ def test_results_show_flags_in_words_an_explanation_and_a_trend(served, open_con
 
 
 def test_a_held_result_is_invisible_until_released(served, open_context):
-    with db.transaction(_database(served)) as session:
-        doctor, walter = _clinician_and_walter(session)
-        metabolic = _report_id(session, walter, "Basic metabolic panel")
-        hold_id = result_release.hold(session, doctor, walter, report_id=metabolic, reason="Talk on the phone first",
-                                      ends_at=clock.now() + timedelta(days=3))
+    """The clinician holds and then releases a result from the console; the patient's open page follows."""
+    doctor = open_context(DESKTOP).new_page()
+    sign_in(doctor, served.url, "dr.okafor")
+    expect(doctor).to_have_url(re.compile(r"/console/?$"), timeout=WAIT)
+    doctor.goto(f"{served.url}/console/results")
+    row = doctor.locator("li").filter(has=doctor.get_by_role("heading", name="Basic metabolic panel")).filter(
+        has_text="Walter Pimm")
+    expect(row).to_be_visible(timeout=WAIT)
+    _check(doctor, "/console/results", "1280")
+    row.get_by_text("Hold this result").click()
+    row.get_by_label("Reason (only staff see it)").fill("Talk on the phone first")
+    row.get_by_role("button", name="Hold result").click()
+    expect(doctor.get_by_text("The result is held.")).to_be_visible(timeout=WAIT)
+    expect(row).to_contain_text("Held until")
+
     page = open_context(PHONE).new_page()
     sign_in(page, served.url, "walter.pimm")
     expect(page).to_have_url(re.compile(r"/home/?$"), timeout=WAIT)
@@ -96,8 +108,8 @@ def test_a_held_result_is_invisible_until_released(served, open_context):
     expect(page.get_by_text("a result is not ready to show yet")).to_be_visible()
     expect(page.get_by_text("Talk on the phone first")).to_have_count(0)
 
-    with db.transaction(_database(served)) as session:
-        result_release.release(session, doctor, walter, hold_id)
+    row.get_by_role("button", name="Release now").click()
+    expect(doctor.get_by_text("Released: the patient can see it now.")).to_be_visible(timeout=WAIT)
     # The open page follows the release live.
     expect(page.get_by_role("heading", name="Basic metabolic panel")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("a result is not ready to show yet")).to_have_count(0)
@@ -158,7 +170,7 @@ def test_health_pages_at_desktop_size(served, open_context):
     _check(page, "/health/result", "1280")
 
 
-def test_the_patient_downloads_their_record_as_a_fhir_bundle_that_validates(served, open_context, tmp_path):
+def test_the_patient_downloads_their_record_as_pdf_and_as_a_fhir_bundle_that_validates(served, open_context, tmp_path):
     from fhir.resources.R4B.bundle import Bundle
 
     page = open_context(PHONE, accept_downloads=True).new_page()
@@ -175,6 +187,11 @@ def test_the_patient_downloads_their_record_as_a_fhir_bundle_that_validates(serv
     Bundle.model_validate(bundle)
     kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
     assert {"Patient", "Observation", "DiagnosticReport", "Condition", "Encounter", "DocumentReference"} <= kinds
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download to read or print (PDF)").click()
+    assert pdf.value.suggested_filename == "health-record.pdf"
+    pdf.value.save_as(tmp_path / "record.pdf")
+    assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF")
     # Another chart's id in the address gets nothing.
     with db.transaction(_database(served)) as session:
         rosa = session.exec(select(User).where(User.username == "rosa.delgado")).one().patient_id

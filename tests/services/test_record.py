@@ -272,3 +272,81 @@ def test_a_proxy_with_the_results_scope_and_clinical_staff_may_read_and_reads_ar
     reads = session.exec(select(AuditEvent).where(AuditEvent.patient_id == pid, AuditEvent.action == "read",
                                                   AuditEvent.outcome == "success")).all()
     assert len(reads) == 6
+
+
+def test_the_clinicians_queue_lists_recent_unreviewed_and_held_results_and_only_for_clinicians(session, make, chart):
+    me, pid = chart
+    doctor = _clinician(session, make)
+    fresh = Observation(patient_id=pid, category="laboratory", loinc_code="4548-4", name="Hemoglobin A1c",
+                        value_num=6.1, unit="%", effective_at=NOW - timedelta(days=2))
+    session.add(fresh)
+    session.commit()
+    cbc = session.exec(select(DiagnosticReport).where(DiagnosticReport.source_id == "cbc")).one()  # from 2005
+    result_release.hold(session, doctor, pid, report_id=cbc.id, reason="Call first", ends_at=NOW + timedelta(days=2))
+    session.commit()
+
+    rows = result_release.review_queue(session, doctor)
+
+    assert [(r.kind, r.name) for r in rows] == [("value", "Hemoglobin A1c"), ("report", cbc.name)]
+    assert rows[1].hold_reason == "Call first" and rows[1].held_until is not None
+    result_release.mark_reviewed(session, doctor, pid, observation_id=fresh.id)
+    session.commit()
+    assert [r.kind for r in result_release.review_queue(session, doctor)] == ["report"]
+    nurse = _actor(make("nurse", "pw-nurse-record-3", role=Role.NURSE))
+    for who in (nurse, me, None):
+        with pytest.raises(PermissionDenied):
+            result_release.review_queue(session, who)
+
+
+def test_what_changed_since_the_last_visit(session, make, chart):
+    me, pid = chart
+    from portal_app.models.record import Condition, Encounter
+
+    visit_day = NOW - timedelta(days=10)
+    session.add(Encounter(patient_id=pid, name="Check-up", started_at=visit_day))
+    session.add(Condition(patient_id=pid, name="Sprained ankle", clinical_status="resolved",
+                          onset_on=date(2026, 10, 1), resolved_on=(NOW - timedelta(days=3)).date()))
+    session.add(Condition(patient_id=pid, name="Seasonal allergies", clinical_status="active",
+                          onset_on=visit_day.date()))
+    session.add(Medication(patient_id=pid, name="Loratadine 10 MG", status="active", started_on=visit_day.date()))
+    session.add(Observation(patient_id=pid, category="laboratory", loinc_code="4548-4", name="Hemoglobin A1c",
+                            value_num=6.1, unit="%", effective_at=NOW - timedelta(days=9)))
+    session.commit()
+
+    changes = record.changes_since_last_visit(session, me, pid)
+
+    assert changes.last_visit == visit_day.date()
+    assert {(c.kind, c.name) for c in changes.items} == {
+        ("resolved_problem", "Sprained ankle"), ("new_problem", "Seasonal allergies"),
+        ("started_medicine", "Loratadine 10 MG"), ("new_result", "Hemoglobin A1c")}
+    other = _actor(make("nosy", "pw-nosy-record-1"))
+    with pytest.raises(NotFound):
+        record.changes_since_last_visit(session, other, pid)
+
+
+def test_the_patient_is_told_of_new_and_released_results_without_what_they_are(session, make):
+    from portal_app.models.outbox import OutboxMessage
+    from portal_app.models.people import Patient
+
+    user = make("told", "pw-told-record-1")
+    user.email = "told@example.com"
+    session.add(user)
+    session.commit()
+    chart = session.get(Patient, user.patient_id)
+    resources = us_core_resources()
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    patient["identifier"] = [{"type": {"coding": [{"code": "MR"}]}, "value": chart.mrn}]
+    _load(session, collection(resources))
+    first = session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()
+    assert [m.kind for m in first] == ["result_ready"]
+    assert "Hemoglobin" not in first[0].body and "17" not in first[0].body
+
+    _load(session, collection(resources))  # nothing new: no second notice
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()) == 1
+
+    doctor = _clinician(session, make)
+    cbc = session.exec(select(DiagnosticReport).where(DiagnosticReport.source_id == "cbc")).one()
+    hold_id = result_release.hold(session, doctor, chart.id, report_id=cbc.id, reason="Call", ends_at=NOW + timedelta(days=1))
+    result_release.release(session, doctor, chart.id, hold_id)
+    session.commit()
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()) == 2
