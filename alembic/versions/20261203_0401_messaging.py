@@ -65,6 +65,7 @@ def upgrade() -> None:
         columns += [sa.Column("body", sa.Text(), nullable=False), sa.Column("created_at", UTC_TIME, nullable=False)]
         op.create_table(table, *columns)
         op.create_index(f"ix_{table}_thread_id", table, ["thread_id"])
+    op.create_index("ix_message_author_created", "message", ["author_user_id", "created_at"])
     op.create_table(
         "message_read",
         sa.Column("id", sa.Integer(), primary_key=True),

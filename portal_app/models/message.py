@@ -71,6 +71,7 @@ class MessageThread(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "message"
+    __table_args__ = (Index("ix_message_author_created", "author_user_id", "created_at"),)  # the sending limit
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="message_thread.id", index=True)

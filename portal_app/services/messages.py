@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,6 +53,8 @@ REPLY_WORKING_DAYS = {"care_team": 2, "front_desk": 1, "billing": 3}  # the prom
 MAX_BODY = 4000
 SUBJECT_LENGTH = 60
 MAX_ATTACHMENTS = 3
+HOURLY_MESSAGES_PATIENT = 20  # per account; a person writing more than this in an hour should call
+HOURLY_MESSAGES_STAFF = 300
 PAGE = 20
 MIN_SEARCH = 2
 MAX_SEARCH = 100
@@ -334,8 +336,18 @@ def _announce(session: Session, patient_id: int) -> None:
     live.announce(session, QUEUE_TOPIC)
 
 
+def _check_sending_limit(session: Session, actor: Actor) -> None:
+    """A script (or a stuck button) cannot flood the care team's queue or the patient's notices."""
+    most = HOURLY_MESSAGES_STAFF if actor.is_staff else HOURLY_MESSAGES_PATIENT
+    sent = session.exec(select(func.count()).select_from(Message).where(
+        Message.author_user_id == actor.user_id, Message.created_at >= clock.now() - timedelta(hours=1))).one()
+    if sent >= most:
+        raise InvalidInput("msg.error.too_many", most=most)
+
+
 def _add_message(session: Session, actor: Actor, thread: MessageThread, body: str, tokens: list[object]) -> Message:
     """Write one message (and claim its attachments), audited; the caller announces it."""
+    _check_sending_limit(session, actor)
     from_staff = actor.is_staff
     message = Message(thread_id=thread.id, author_user_id=actor.user_id, author_label=_label(session, actor),
                       from_staff=from_staff, body=body)
@@ -485,8 +497,16 @@ def my_pools(session: Session, actor: Actor) -> list[MessagePool]:
     return [pool for pool in rows if not pool.clinical or actor.role in CLINICAL]
 
 
+def _require_queue(session: Session, actor: Actor | None, verb: str = "read") -> Actor:
+    """Only the care team works the queue; anyone else trying is in the audit trail."""
+    if not access.allowed(actor, "messages.queue"):
+        audit.record_refusal(session, actor, verb, CATEGORY, detail="refused: the message queue")
+        raise PermissionDenied()
+    return actor
+
+
 def _staff_thread(session: Session, actor: Actor | None, thread_id: object, action: str) -> tuple[MessageThread, MessagePool]:
-    access.require(actor, "messages.queue")
+    _require_queue(session, actor, "read" if action == "messages.read" else "update")
     thread = session.get(MessageThread, thread_id) if is_id(thread_id) else None
     pools = {pool.id: pool for pool in my_pools(session, actor)}
     verb = "read" if action == "messages.read" else "update"
@@ -510,8 +530,10 @@ def _overdue(thread: MessageThread, moment: datetime) -> bool:
 
 def queue(session: Session, actor: Actor | None, view: object = "open", pool: object = "", page: object = 0) -> Queue:
     """The staff queue: threads of the reader's pools, by view (open, unassigned, mine, waiting,
-    overdue, closed), newest first, a page at a time. Restricted charts are left out."""
-    actor = access.require(actor, "messages.queue")
+    overdue, closed), newest first, a page at a time. Restricted charts are left out here, in the
+    query, so that pages stay full (they open only by break-glass, one thread at a time). Each
+    listed thread is a read of that patient's messages, audited on their chart."""
+    actor = _require_queue(session, actor)
     if not isinstance(view, str) or view not in QUEUE_VIEWS:
         raise InvalidInput("msg.error.view")
     pools = my_pools(session, actor)
@@ -541,7 +563,9 @@ def queue(session: Session, actor: Actor | None, view: object = "open", pool: ob
     names = _names(session, {t.assignee_user_id for t, _p in shown if t.assignee_user_id is not None})
     unread = _unread_by_thread(session, actor.user_id, [t.id for t, _p in shown], False)
     by_id = {p.id: p for p in pools}
-    audit.record(session, actor, "read", CATEGORY, detail=f"message queue {view} page {number}: {len(shown)} thread(s)")
+    for thread, _patient in shown:
+        audit.record(session, actor, "read", CATEGORY, patient_id=thread.patient_id,
+                     detail=f"thread {thread.id} in the message queue ({view})")
     items = [QueueItem(t.id, f"{p.given_name} {p.family_name}", p.mrn, t.topic, t.subject, t.status,
                        by_id[t.pool_id].name, names.get(t.assignee_user_id, ""), t.urgent, t.last_message_at,
                        t.reply_due, _overdue(t, moment), unread.get(t.id, 0)) for t, p in shown]
@@ -620,7 +644,7 @@ def staff_reply(session: Session, actor: Actor | None, thread_id: object, body: 
 
 def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic: object, body: object) -> int:
     """The care team writes first (e.g. about a result), in a pool of their own; the patient is told."""
-    actor = access.require(actor, "messages.queue")
+    actor = _require_queue(session, actor, "create")
     promise = expectation(topic)
     pool = next((p for p in my_pools(session, actor) if p.code == promise.pool), None)
     if pool is None:

@@ -192,6 +192,46 @@ def test_reads_and_writes_are_audited_without_the_text(session, clinic):
     assert not any("knee" in r.detail or "Internal" in r.detail for r in session.exec(select(AuditEvent)).all())
 
 
+def test_each_thread_in_the_queue_is_a_read_on_its_chart_and_refused_callers_are_audited(session, clinic):
+    first = _start(session, clinic)
+    since = last_audit_id(session)
+    listed = messages.queue(session, clinic.nurse, "open")
+    session.commit()
+    rows = [r for r in audit_rows(session, since) if r.category == "messages"]
+    assert [i.id for i in listed.items] == [first]
+    assert [(r.action, r.actor_user_id, r.patient_id, r.outcome) for r in rows] == [
+        ("read", clinic.nurse.user_id, clinic.ana_chart, "success")]
+    since = last_audit_id(session)
+    for call in (lambda: messages.queue(session, clinic.admin),
+                 lambda: messages.staff_thread(session, clinic.admin, first)):
+        with pytest.raises(PermissionDenied):
+            call()
+        session.rollback()
+    refused = [r for r in audit_rows(session, since) if r.category == "messages"]
+    assert [(r.actor_user_id, r.outcome) for r in refused] == [(clinic.admin.user_id, "denied")] * 2
+
+
+def test_twenty_messages_an_hour_then_a_clear_wait_and_nothing_written(session, clinic):
+    from portal_app.models.message import Message
+
+    thread_id = _start(session, clinic, body="First")
+    for number in range(messages.HOURLY_MESSAGES_PATIENT - 1):
+        messages.reply(session, clinic.ana, clinic.ana_chart, thread_id, f"More {number}")
+    session.commit()
+    count = len(session.exec(select(Message)).all())
+    for call in (lambda: messages.reply(session, clinic.ana, clinic.ana_chart, thread_id, "One too many"),
+                 lambda: messages.start_thread(session, clinic.ana, clinic.ana_chart, "clinical", "Another")):
+        with pytest.raises(InvalidInput) as refused:
+            call()
+        assert (refused.value.key, refused.value.params) == ("msg.error.too_many", {"most": 20})
+        session.rollback()
+    assert len(session.exec(select(Message)).all()) == count
+    messages.staff_reply(session, clinic.nurse, thread_id, "The care team is not limited by Ana's count")
+    with time_machine.travel(NOW + timedelta(hours=1, minutes=1), tick=False):
+        messages.reply(session, clinic.ana, clinic.ana_chart, thread_id, "An hour later")
+        session.commit()
+
+
 def test_text_is_kept_exactly_as_written_and_bad_text_is_refused(session, clinic):
     payload = '<script>alert("x")</script> <b>bold</b> **not markdown**'
     thread_id = _start(session, clinic, body=payload)
