@@ -169,10 +169,19 @@ def _day(value: object) -> date:
     return day
 
 
+def _own_visit(session: Session, actor: Actor | None, patient_id: int, appointment_id: object) -> int | None:
+    """The visit being moved, whose own time counts as free: only one of this patient's, since
+    comparing the times with and without another patient's visit would show when it is."""
+    if appointment_id is None:
+        return None
+    return patient_appointment(session, actor, patient_id, appointment_id, "appointments.read").id
+
+
 def open_days(session: Session, actor: Actor | None, patient_id: int, visit_type_id: object, clinician_id: object,
               month: object, ignore_appointment: int | None = None) -> list[date]:
     """Days of a month ("2026-12") that have at least one opening."""
     require_booker(session, actor, patient_id)
+    ignore_appointment = _own_visit(session, actor, patient_id, ignore_appointment)
     visit_type = _visit_type(session, actor, patient_id, visit_type_id)
     ids = _clinician_ids(session, actor, patient_id, clinician_id)
     first = _month(month)
@@ -186,6 +195,7 @@ def open_times(session: Session, actor: Actor | None, patient_id: int, visit_typ
                day: object, ignore_appointment: int | None = None) -> list[TimeChoice]:
     """The open times of one day; with "first available", each time once (the first clinician free then)."""
     require_booker(session, actor, patient_id)
+    ignore_appointment = _own_visit(session, actor, patient_id, ignore_appointment)
     visit_type = _visit_type(session, actor, patient_id, visit_type_id)
     ids = _clinician_ids(session, actor, patient_id, clinician_id)
     chosen = _day(day)

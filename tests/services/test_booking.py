@@ -206,6 +206,21 @@ def test_another_patient_cannot_book_see_move_or_cancel_and_is_audited(session, 
     assert {r.actor_user_id for r in refusals} == {clinic.ben.user_id}
 
 
+def test_moving_a_visit_frees_only_the_patients_own_time_never_another_patients(session, clinic):
+    bens = booking.book(session, clinic.ben, clinic.ben_chart, clinic.checkup, clinic.okafor,
+                        clinic_time(MONDAY, 14).isoformat())
+    session.commit()
+    for call in (booking.open_days, booking.open_times):
+        when = MONDAY.isoformat()[:7] if call is booking.open_days else MONDAY.isoformat()
+        with pytest.raises(NotFound):
+            call(session, clinic.ana, clinic.ana_chart, clinic.checkup, clinic.okafor, when, ignore_appointment=bens)
+        session.rollback()
+    mine = _book(session, clinic)
+    times = booking.open_times(session, clinic.ana, clinic.ana_chart, clinic.checkup, clinic.okafor,
+                               MONDAY.isoformat(), ignore_appointment=mine)
+    assert clinic_time(MONDAY, 9) in [t.starts_at for t in times]  # her own time shows as free to move to
+
+
 def test_proxies_need_the_appointments_scope(session, clinic):
     made = _book(session, clinic, who=clinic.scheduler)
     assert session.get(Appointment, made).booked_by == clinic.scheduler.user_id
