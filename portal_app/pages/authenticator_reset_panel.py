@@ -15,9 +15,9 @@ S = AuthenticatorResetState
 
 
 def reset_button(row) -> rx.Component:
-    return rx.button(rx.icon("smartphone", aria_hidden="true"), tr("reset.open"), size="3", variant="soft",
+    return rx.button(rx.icon("smartphone", aria_hidden="true"), tr("app_reset.open"), size="3", variant="soft",
                      color_scheme="amber", min_height=TOUCH_TARGET, on_click=S.start(row["id"]),
-                     aria_label=tr("reset.open") + " · " + row["name"].to(str))
+                     aria_label=tr("app_reset.open") + " · " + row["name"].to(str))
 
 
 def _number(name: str, label_key: str, width: str, size: int) -> rx.Component:
@@ -39,22 +39,22 @@ def reset_panel() -> rx.Component:
             rx.card(
                 rx.form(
                     rx.vstack(
-                        rx.heading(tr("reset.title"), " ", S.patient_name, as_="h2", size="5"),
-                        rx.text(tr("reset.intro"), size="3"),
+                        rx.heading(tr("app_reset.title"), " ", S.patient_name, as_="h2", size="5"),
+                        rx.text(tr("app_reset.intro"), size="3"),
                         error_message(S.error),
                         rx.el.fieldset(
-                            rx.el.legend(rx.text(tr("reset.birth_date"), size="3", weight="medium")),
+                            rx.el.legend(rx.text(tr("app_reset.birth_date"), size="3", weight="medium")),
                             rx.hstack(_number("reset_month", "activation.dob.month", "5em", 2),
                                       _number("reset_day", "activation.dob.day", "5em", 2),
                                       _number("reset_year", "activation.dob.year", "7em", 4), spacing="3"),
                             border="none", padding="0", margin="0",
                         ),
                         rx.el.fieldset(
-                            rx.el.legend(rx.text(tr("reset.check"), size="3", weight="medium")),
+                            rx.el.legend(rx.text(tr("app_reset.check"), size="3", weight="medium")),
                             rx.radio_group.root(
                                 rx.vstack(*[
                                     rx.el.label(rx.hstack(rx.radio_group.item(value=check, id=f"check-{check}"),
-                                                          rx.text(tr(f"reset.check.{check}"), size="3"),
+                                                          rx.text(tr(f"app_reset.check.{check}"), size="3"),
                                                           align="center", spacing="2", min_height=TOUCH_TARGET),
                                                 html_for=f"check-{check}")
                                     for check in CHECKS
@@ -63,9 +63,9 @@ def reset_panel() -> rx.Component:
                             ),
                             border="none", padding="0", margin="0",
                         ),
-                        rx.text(tr("reset.what_happens"), size="3"),
+                        rx.text(tr("app_reset.what_happens"), size="3"),
                         rx.flex(
-                            submit_button(tr("reset.confirm"), color_scheme="red"),
+                            submit_button(tr("app_reset.confirm"), color_scheme="red"),
                             rx.button(tr("profile.cancel"), type="button", size="3", variant="soft", color_scheme="gray",
                                       min_height=TOUCH_TARGET, on_click=S.cancel),
                             spacing="3", wrap="wrap",

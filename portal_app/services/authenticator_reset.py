@@ -36,13 +36,13 @@ def reset_patient_authenticator(session: Session, actor: Actor | None, patient_i
     account = session.exec(select(User).where(User.patient_id == patient_id, User.role == Role.PATIENT,
                                               User.is_active.is_(True))).first() if patient else None
     if patient is None or account is None:
-        raise NotFound("reset.error.no_account")
+        raise NotFound("app_reset.error.no_account")
     if not isinstance(check, str) or check not in CHECKS:
-        raise InvalidInput("reset.error.check")
+        raise InvalidInput("app_reset.error.check")
     if not isinstance(birth_date, date) or birth_date != patient.birth_date:
         audit.record_refusal(session, actor, "update", CATEGORY, patient_id=patient.id,
                              detail="authenticator reset refused: date of birth did not match")
-        raise InvalidInput("reset.error.birth_date")
+        raise InvalidInput("app_reset.error.birth_date")
     mfa.forget(session, account.id)
     staff_setup.open_setup(session, account.id, keep_password=True)
     moment = clock.now()

@@ -68,5 +68,5 @@ class AuthenticatorResetState(ConsoleHelpers, rx.State):
         except ServiceError as refused:
             self.error = await self._t(refused.key, **refused.params)
             return
-        self.done = await self._t("reset.done", name=self.patient_name)
+        self.done = await self._t("app_reset.done", name=self.patient_name)
         self.patient_id = self.patient_name = self.error = ""

@@ -85,13 +85,13 @@ def test_a_wrong_birth_date_or_no_stated_check_changes_nothing(session, clinic):
     with pytest.raises(InvalidInput) as refused:
         authenticator_reset.reset_patient_authenticator(session, people["desk"], rosa.patient_id, date(1980, 1, 2),
                                                         "photo_id_in_person")
-    assert refused.value.key == "reset.error.birth_date"
+    assert refused.value.key == "app_reset.error.birth_date"
     session.rollback()
     assert _rows(session)[-1].detail == "authenticator reset refused: date of birth did not match"
     for check in ("", "trust me", None, ["photo_id_in_person"]):
         with pytest.raises(InvalidInput) as refused:
             authenticator_reset.reset_patient_authenticator(session, people["desk"], rosa.patient_id, BORN, check)
-        assert refused.value.key == "reset.error.check"
+        assert refused.value.key == "app_reset.error.check"
         session.rollback()
     with pytest.raises(InvalidInput):
         authenticator_reset.reset_patient_authenticator(session, people["desk"], rosa.patient_id, "1980-01-01",
