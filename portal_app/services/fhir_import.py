@@ -555,7 +555,7 @@ def _match_or_create(session: Session, entry: Entry) -> tuple[Patient, bool]:
 
 # --- the service --------------------------------------------------------------------------------
 
-def import_fhir(session: Session, actor: Actor, data: bytes, name: str = "") -> ImportReport:
+def import_fhir(session: Session, actor: Actor, data: bytes, name: str = "", tell_patients: bool = True) -> ImportReport:
     """Import one file in one transaction (a savepoint inside the caller's); refused: nothing written."""
     access.require(actor, "record.import")
     report = ImportReport()
@@ -574,6 +574,7 @@ def import_fhir(session: Session, actor: Actor, data: bytes, name: str = "") -> 
         live.announce(session, live.patient_topic(patient_id, "record"))
         if report.new_results[patient_id]:
             live.announce(session, live.patient_topic(patient_id, "results"))
+        if report.new_results[patient_id] and tell_patients:
             # "You have new results": the notice never says which, nor what they are.
             notification_prefs.queue_to_patient(session, patient_id, "results", template_key="result_ready",
                                                 dedupe_key=f"results-import:{patient_id}:{clock.now().isoformat()}")

@@ -43,8 +43,11 @@ def _payloads(params: list[str]) -> list[dict]:
 def _sweep(portal, username: str, side: set[str]) -> tuple[dict[str, str], str]:
     """Call each handler of this side; returns the handlers that failed (with a bit of the frame) and
     everything the socket received."""
+    from sqlmodel import select
+
     from portal_app import db
-    from portal_app.services import sessions
+    from portal_app.models.people import User
+    from portal_app.services import sessions, throttle
 
     handlers = our_handlers()
     sentinel_cls, sentinel_name = handlers["GuardState.entry"]
@@ -59,10 +62,13 @@ def _sweep(portal, username: str, side: set[str]) -> tuple[dict[str, str], str]:
         for key in chosen:
             with db.transaction(url) as session:
                 alive = token is not None and sessions.resolve(session, token, touch=False) is not None
-            if not alive:  # the first handler, or an earlier one ended the session (or changed the password)
+            if not alive:  # the first handler, or an earlier one ended the session
                 if socket is not None:
                     received.append(socket.text())
                     socket.close()
+                with db.transaction(url) as session:  # wrong passwords sent by hostile calls count: unlock
+                    user = session.exec(select(User).where(User.username == username)).one()
+                    throttle.reset(session, user.id)
                 with db.transaction(url) as session:
                     token = sessions.complete_handoff(session, demo_handoff(portal.url, username))
                 socket = RawSocket(portal.url, origin=portal.url, cookie=f"portal_session={token}")
