@@ -117,3 +117,32 @@ def test_nurse_cannot_open_staff_accounts(portal, open_context):
     expect(page.get_by_role("alert").filter(has_text="You are not allowed to do that.")).to_be_visible()
     expect(page.locator("li").filter(has_text="admin.hughes")).to_have_count(0)
     assert "admin.hughes" not in frames.text() and '"people_rx_state_":[{' not in frames.text()
+
+
+STAFF_ROUTES = ["/console", "/console/account", "/console/audit", "/console/message-teams", "/console/messages",
+                "/console/notices", "/console/outbox", "/console/patients", "/console/profile-reviews",
+                "/console/refills", "/console/results", "/console/schedule", "/console/signups", "/console/staff"]
+
+
+def test_a_patient_is_refused_every_staff_page(portal, open_context):
+    page = open_context(PHONE).new_page()
+    frames = FrameRecorder(page)
+    sign_in(page, portal.url, "nadia.farouk")
+    expect(page).to_have_url(re.compile(r"/home/?$"))
+    for route in STAFF_ROUTES:
+        page.goto(f"{portal.url}{route}")
+        expect(page).to_have_url(re.compile(r"/home/?$"))
+        expect(page.get_by_role("heading", name="Clinic console")).to_have_count(0)
+    assert "Walter Pimm" not in frames.text() and "Sam Oduya" not in frames.text()  # no other chart reached her
+
+
+def test_front_desk_sees_no_result_anywhere(portal, open_context):
+    page = open_context(DESKTOP).new_page()
+    frames = FrameRecorder(page)
+    _console(page, portal, "desk.tanaka")
+    page.goto(f"{portal.url}/console/results")
+    expect(page.get_by_role("alert").filter(has_text="You are not allowed to do that.")).to_be_visible()
+    for route in ("/health", "/health/results"):  # the patients' pages send staff back to the console
+        page.goto(f"{portal.url}{route}")
+        expect(page).to_have_url(re.compile(r"/console/?$"))
+    assert "Hemoglobin" not in frames.text() and "mg/dL" not in frames.text()
