@@ -81,9 +81,19 @@ def _reuse_node_modules(web: Path) -> None:
 
 
 def _keep_node_modules(web: Path) -> None:
-    if not NODE_MODULES_CACHE.exists() and (web / "node_modules").is_dir():
-        NODE_MODULES_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cp", "-al", str(web / "node_modules"), str(NODE_MODULES_CACHE)], check=False)
+    """Keep the first build's packages for later builds. Test workers run in parallel, so the copy
+    is made under a private name and renamed into place: no build ever sees a half-made copy."""
+    if NODE_MODULES_CACHE.exists() or not (web / "node_modules").is_dir():
+        return
+    NODE_MODULES_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    partial = NODE_MODULES_CACHE.with_name(f"{NODE_MODULES_CACHE.name}.{os.getpid()}")
+    if subprocess.run(["cp", "-al", str(web / "node_modules"), str(partial)], check=False).returncode == 0:
+        try:
+            partial.rename(NODE_MODULES_CACHE)
+        except OSError:  # another worker's copy got there first
+            pass
+    if partial.exists():
+        subprocess.run(["rm", "-rf", str(partial)], check=False)
 
 
 def _wait_until_up(portal: ServedPortal, timeout: float) -> None:
