@@ -63,3 +63,13 @@ def portal(tmp_path_factory):
 
     with serve_portal(tmp_path_factory.mktemp("portal")) as served:
         yield served
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server for one test (tests/support/mail.py)."""
+    from tests.support.mail import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.support.browser import DESKTOP, PHONE, launch, new_context
+from tests.support.mail import SmtpServer
+from tests.support.server import serve_portal
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -67,3 +69,18 @@ def phone(open_context):
 @pytest.fixture
 def desktop(open_context):
     return open_context(DESKTOP).new_page()
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server for one test module, shared by its mail_portal."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_portal(tmp_path_factory, smtp):
+    """The demo clinic served with its outbox sender pointed at the module's SMTP server."""
+    with serve_portal(tmp_path_factory.mktemp("mail-portal"), **smtp.portal_settings()) as served:
+        yield served

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.services.test_outbox import SmtpServer
 from tests.support.browser import DESKTOP, PHONE, FrameRecorder, demo_cookie, sign_in
-from tests.support.server import serve_portal
 
 SIGN_IN_WAIT = 20_000  # ms
 LIVE = 15_000  # ms: a change appears on an open page within this
@@ -27,20 +23,6 @@ SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 NOTE = "INTERNAL-7731 check the x-ray before calling"
 PAYLOAD = 'My left knee is swollen <b>since</b> Sunday <script>window.pwned = 1</script>'
 ANSWER = "Please rest the knee and use ice twice a day."
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_portal(tmp_path_factory, smtp):
-    with serve_portal(tmp_path_factory.mktemp("messages"), PORTAL_SMTP_HOST="127.0.0.1",
-                      PORTAL_SMTP_PORT=str(smtp.port), PORTAL_MAIL_FROM="portal@maplegrove.example") as served:
-        yield served
 
 
 def _axe(page, name: str) -> None:
@@ -58,16 +40,6 @@ def _photo(path: Path) -> Path:
     Image.new("RGB", (64, 48), "teal").save(out, format="JPEG")
     path.write_bytes(out.getvalue())
     return path
-
-
-def _wait_for_mail(smtp, recipient: str, subject: str, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in smtp.inbox.messages():
-            if message["To"] == recipient and message["Subject"] == subject:
-                return message
-        time.sleep(1)
-    raise AssertionError(f"no {subject!r} mail to {recipient}")
 
 
 def _tab_badge(page):
@@ -152,7 +124,7 @@ def test_a_message_with_a_photo_is_answered_live_and_the_note_stays_with_staff(m
     assert NOTE not in frames.text() and "INTERNAL-7731" not in frames.text()
     assert ANSWER in frames.text()  # the recorder did see the patient's frames
 
-    mail = _wait_for_mail(smtp, "sam.oduya@example.com", "New message from your care team")
+    mail = smtp.wait_for("sam.oduya@example.com", "New message from your care team")
     body = mail.get_content()
     assert "new message from your care team" in body.lower()
     for word in ("knee", "ice", "rest", "raised", "INTERNAL"):

@@ -5,46 +5,17 @@ ready notice reaches a real SMTP server without the medicine's name. A denial sh
 from __future__ import annotations
 
 import re
-import time
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.services.test_outbox import SmtpServer
 from tests.support.browser import DESKTOP, PHONE, sign_in
-from tests.support.server import serve_portal
 
 SIGN_IN_WAIT = 20_000  # ms: sign-in and page loads with several queries take seconds on a busy machine
 LIVE = 15_000  # ms: a step appears on the open tracker within this (make bench has the real figure)
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_portal(tmp_path_factory, smtp):
-    """The demo clinic served with its outbox sender pointed at the local SMTP server."""
-    with serve_portal(tmp_path_factory.mktemp("refills"), PORTAL_SMTP_HOST="127.0.0.1",
-                      PORTAL_SMTP_PORT=str(smtp.port), PORTAL_MAIL_FROM="portal@maplegrove.example") as served:
-        yield served
-
-
 def _current_step(card):
     return card.locator("[aria-current=step]")
-
-
-def _wait_for_mail(smtp, recipient: str, subject: str, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in smtp.inbox.messages():
-            if message["To"] == recipient and message["Subject"] == subject:
-                return message
-        time.sleep(1)
-    raise AssertionError(f"no {subject!r} mail to {recipient}; got {[(m['To'], m['Subject']) for m in smtp.inbox.messages()]}")
 
 
 def test_a_refill_goes_from_request_to_ready_live_and_the_ready_notice_is_mailed(mail_portal, open_context, smtp):
@@ -94,7 +65,7 @@ def test_a_refill_goes_from_request_to_ready_live_and_the_ready_notice_is_mailed
     patient.goto(f"{url}/home")  # the home page shows where the refill is
     expect(patient.locator("main").get_by_text("Ready for pickup")).to_be_visible(timeout=SIGN_IN_WAIT)
 
-    mail = _wait_for_mail(smtp, "sam.oduya@example.com", "Your refill is ready for pickup")
+    mail = smtp.wait_for("sam.oduya@example.com", "Your refill is ready for pickup")
     body = mail.get_content()
     assert "ready at your pharmacy" in body
     for word in ("Lisinopril", "lisinopril", "10 MG", "Lakeside"):

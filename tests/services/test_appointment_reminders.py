@@ -23,7 +23,7 @@ from portal_app.models.outbox import OutboxMessage
 from portal_app.services import appointment_reminders, appointments, booking
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.appointment_fixtures import NOW, build, clinic_time
-from tests.services.test_outbox import mail_settings, smtp  # noqa: F401  (the real SMTP server fixture)
+from tests.support.mail import mail_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_NINE = clinic_time(date(2026, 12, 7), 9)
@@ -47,7 +47,7 @@ def _kinds(session, status=None):
     return session.exec(query.order_by(OutboxMessage.id)).all()
 
 
-def test_reminders_arrive_a_day_and_two_hours_before_once_each(session, clinic, database_url, smtp):  # noqa: F811
+def test_reminders_arrive_a_day_and_two_hours_before_once_each(session, clinic, database_url, smtp):
     settings = mail_settings(smtp.port)
     day_before = MONDAY_NINE - timedelta(hours=24)
     with time_machine.travel(day_before - timedelta(minutes=1), tick=False):

@@ -16,7 +16,7 @@ from portal_app.models.outbox import OutboxMessage
 from portal_app.services import medication_reminders
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.services.refill_fixtures import NOW, build
-from tests.services.test_outbox import mail_settings, smtp  # noqa: F401  (the real SMTP server fixture)
+from tests.support.mail import mail_settings
 
 EIGHT_CHICAGO = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)  # 8:00 in Chicago (UTC-6 in December)
 
@@ -30,7 +30,7 @@ def clinic(session):
     return built
 
 
-def test_a_reminder_arrives_by_email_at_its_time_and_only_once(session, clinic, database_url, smtp):  # noqa: F811
+def test_a_reminder_arrives_by_email_at_its_time_and_only_once(session, clinic, database_url, smtp):
     settings = mail_settings(smtp.port)
     with time_machine.travel(EIGHT_CHICAGO - timedelta(minutes=3), tick=False):
         assert queue_reminders(database_url) == 2  # Ana and her parent (proxy with "medications")

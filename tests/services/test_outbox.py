@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import email
-import email.policy
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +25,6 @@ from pathlib import Path
 import http_ece
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -42,6 +38,8 @@ from portal_app.services import channels, notify
 from portal_app.services.channels import DeliveryError
 from portal_app.services.notify import TemplateError
 from tests.services.conftest import make_user
+from tests.support.mail import SmtpServer, mail_settings
+from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -51,65 +49,6 @@ HEALTH_DETAIL = "Biopsy shows melanoma"
 
 
 # ---- real servers -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nobody@"):
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[email.message.EmailMessage]:
-        with self._lock:
-            return [email.message_from_bytes(content, policy=email.policy.default) for *_, content in self.received]
-
-    def recipients(self) -> list[str]:
-        with self._lock:
-            return [rcpt for _sender, rcpts, _content in self.received for rcpt in rcpts]
-
-
-class SmtpServer:
-    def __init__(self, port: int | None = None):
-        self.port = port or free_port()
-        self.inbox = Inbox()
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-
-    def start(self) -> "SmtpServer":
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        self._controller.stop()
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-def mail_settings(port: int, **changes) -> config.Settings:
-    return dataclasses.replace(config.settings, smtp_host="127.0.0.1", smtp_port=port,
-                               mail_from="portal@maplegrove.example", **changes)
 
 
 class PushService:

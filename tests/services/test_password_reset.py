@@ -20,7 +20,7 @@ from portal_app.services import notify, recovery, sessions, signin
 from portal_app.services.errors import InvalidInput
 from portal_app.services.passwords import verify_password
 from tests.services.conftest import fresh_code, sign_in_handoff
-from tests.services.test_outbox import SmtpServer, mail_settings
+from tests.support.mail import SmtpServer, mail_settings
 
 START = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 OLD = "the first long passphrase here"

@@ -15,7 +15,7 @@ from portal_app.models.recovery import SignupRequest
 from portal_app.services import invitations, signup
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from tests.services.test_outbox import SmtpServer, mail_settings
+from tests.support.mail import SmtpServer, mail_settings
 from portal_app.jobs import outbox_sender
 
 START = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)

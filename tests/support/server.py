@@ -27,9 +27,17 @@ SERVED: dict[str, "ServedPortal"] = {}  # base URL -> the portal serving it (for
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on. Parallel test processes (pytest-xdist) each keep to ports of their
+    own remainder, since two processes asking at the same moment can be handed the same free port."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    mine = int(worker) % count if worker.isdecimal() else 0
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port % count == mine:
+            return port
 
 
 @dataclass
@@ -114,7 +122,7 @@ def _wait_until_up(portal: ServedPortal, timeout: float) -> None:
 
 
 @contextmanager
-def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 240, **overrides: str) -> Iterator[ServedPortal]:
+def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 420, **overrides: str) -> Iterator[ServedPortal]:
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = portal_env(workdir, port, redis_url, **overrides)
