@@ -132,6 +132,7 @@ TEMPLATES: dict[str, Template] = {
     "messages_overdue": Template({"count": _count}),
     # Appointments (services/appointment_reminders.py): when, never why or with whom.
     "appointment_reminder": Template({"hours": _hours}),
+    "appointment_moved": Template({}),  # services/schedule.py: the clinic moved a visit (not when, nor why)
 }
 KINDS = frozenset(TEMPLATES)
 

@@ -1,10 +1,13 @@
-"""The front desk's day view (/console/schedule): the day's visits, check-in, missed, cancel, and
-booking for a patient found by MRN. Clinicians see their own day, read only. Each handler
-re-checks the staff session; the services check the role and the chart, and audit. Live on the
-schedule topic, so a patient's own booking or cancelling shows at once."""
+"""The front desk's schedule (/console/schedule): a day or a week, at one location or all, with one
+clinician or all; check-in, missed, cancel, moving a visit to another open time, and booking for a
+patient found by MRN. Clinicians see their own day and week, read only. Each handler re-checks the
+staff session; the services check the role and the chart, and audit. Live on the schedule topic,
+so a patient's own booking or cancelling shows at once, and a time taken elsewhere leaves the
+move panel's open times."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import reflex as rx
@@ -19,10 +22,33 @@ from portal_app.state.medications import _form_text
 from portal_app.state.session import SessionState, redirect_home, require_actor
 
 
+VIEWS = ("day", "week")
+
+
+@dataclasses.dataclass
+class WeekDay:
+    label: str = ""
+    rows: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+
 class ScheduleConsoleState(rx.State):
     day: str = ""
     day_label: str = ""
     rows: list[dict[str, str]] = []
+    # the week view and the filters ("" is every location or clinician)
+    view: str = "day"
+    week: list[WeekDay] = []
+    locations: list[dict[str, str]] = []
+    people: list[dict[str, str]] = []
+    location_id: str = ""
+    clinician_id: str = ""
+    # moving a visit: which one, and where it could go
+    move_id: str = ""
+    move_summary: str = ""
+    move_day: str = ""
+    move_with: str = ""
+    move_times: list[dict[str, str]] = []
+    move_error: str = ""
     can_act: bool = False
     error: str = ""
     notice: str = ""
@@ -45,20 +71,37 @@ class ScheduleConsoleState(rx.State):
     async def _refuse(self):
         return redirect_home(await (await self.get_state(SessionState))._actor())
 
+    def _row(self, r, lang: str, flag_words: dict[str, str]) -> dict[str, str]:
+        return {
+            "id": str(r.id), "time": f"{mt.clock_time(r.starts_at, lang)} – {mt.clock_time(r.ends_at, lang)}",
+            "starts": mt.moment(r.starts_at, lang), "day": localtime.local(r.starts_at).date().isoformat(),
+            "patient": r.patient, "mrn": r.mrn, "patient_id": str(r.patient_id or ""), "clinician": r.clinician,
+            "clinician_id": str(r.clinician_id), "location": r.location, "type": r.visit_type,
+            "video": "yes" if r.video else "", "status": r.status, "reason": r.reason,
+            "previsit": "" if r.previsit is None else "yes", "ask": ", ".join(flag_words[f] for f in r.previsit or ()),
+        }
+
+    def _narrowed(self) -> tuple[int | None, int | None]:
+        return mt.digits(self.location_id), mt.digits(self.clinician_id)
+
     async def _load(self, actor) -> None:
         lang = await mt.language(self)
-        found = await run_service(schedule.day_schedule, actor, self.day)
         flag_words = {f: await mt.text(self, f"appt.desk.flag_{f}")
                       for f in ("contact_changed", "insurance_changed", "no_insurance")}
-        self.day_label = localtime.format_day(date.fromisoformat(self.day), lang)
+        shown = date.fromisoformat(self.day)
+        if self.view == "week":
+            days = await run_service(schedule.week_schedule, actor, self.day, *self._narrowed())
+            self.week = [WeekDay(localtime.format_day(d.day, lang), [self._row(r, lang, flag_words) for r in d.rows])
+                         for d in days]
+            self.rows = []
+            self.day_label = await mt.text(self, "console_week.week_of",
+                                           day=localtime.format_day(schedule.week_start(shown), lang))
+        else:
+            found = await run_service(schedule.day_schedule, actor, self.day, *self._narrowed())
+            self.rows = [self._row(r, lang, flag_words) for r in found]
+            self.week = []
+            self.day_label = localtime.format_day(shown, lang)
         self.can_act = access.allowed(actor, "appointments.schedule")
-        self.rows = [{
-            "id": str(r.id), "time": f"{mt.clock_time(r.starts_at, lang)} – {mt.clock_time(r.ends_at, lang)}",
-            "patient": r.patient, "mrn": r.mrn, "patient_id": str(r.patient_id or ""), "clinician": r.clinician,
-            "location": r.location, "type": r.visit_type, "video": "yes" if r.video else "", "status": r.status,
-            "reason": r.reason, "previsit": "" if r.previsit is None else "yes",
-            "ask": ", ".join(flag_words[f] for f in r.previsit or ()),
-        } for r in found]
         self.loaded = True
 
     @rx.event
@@ -68,7 +111,12 @@ class ScheduleConsoleState(rx.State):
             return await self._refuse()
         self.error, self.notice, self.day = "", "", localtime.today().isoformat()
         self.patient_name, self.times, self._patient_id = "", [], None
+        self.view, self.location_id, self.clinician_id = "day", "", ""
+        self._close_move()
         try:
+            offered = await run_service(schedule.filters, actor)
+            self.locations = [{"id": str(c.id), "name": c.name} for c in offered.locations]
+            self.people = [{"id": str(c.id), "name": c.name} for c in offered.clinicians]
             await self._load(actor)
         except ServiceError as refused:
             self.error = await mt.refusal(self, refused)
@@ -79,6 +127,8 @@ class ScheduleConsoleState(rx.State):
         actor = await self._staff()
         if actor is not None and self.day:
             await self._load(actor)
+            if self.move_id:
+                await self._load_move_times(actor)
 
     @rx.event
     async def change_day(self, step: int):
@@ -87,7 +137,7 @@ class ScheduleConsoleState(rx.State):
             return await self._refuse()
         if isinstance(step, bool) or step not in (-1, 1) or not self.day:
             return
-        self.day = (date.fromisoformat(self.day) + timedelta(days=step)).isoformat()
+        self.day = (date.fromisoformat(self.day) + timedelta(days=step * (7 if self.view == "week" else 1))).isoformat()
         self.times, self.error, self.notice = [], "", ""
         await self._load(actor)
 
@@ -173,3 +223,103 @@ class ScheduleConsoleState(rx.State):
                         done_key="appt.desk.done_booked")
         if not self.error:
             self.times, self.patient_name, self._patient_id = [], "", None
+
+    @rx.event
+    async def show_view(self, view: str):
+        """Day or week."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        if view not in VIEWS or not self.day:
+            return
+        self.view, self.error, self.notice = view, "", ""
+        await self._load(actor)
+
+    @rx.event
+    async def narrow(self, form: dict):
+        """The location and clinician filters ("" for all of them)."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        place, person = _form_text(form, "location"), _form_text(form, "clinician")
+        if place not in {"", *(c["id"] for c in self.locations)} or \
+                person not in {"", *(c["id"] for c in self.people)} or not self.day:
+            return
+        self.location_id, self.clinician_id, self.error, self.notice = place, person, "", ""
+        try:
+            await self._load(actor)
+        except ServiceError as refused:
+            self.error = await mt.refusal(self, refused)
+
+    def _close_move(self) -> None:
+        self.move_id, self.move_summary, self.move_day, self.move_with = "", "", "", ""
+        self.move_times, self.move_error = [], ""
+
+    async def _load_move_times(self, actor) -> None:
+        lang = await mt.language(self)
+        try:
+            found = await run_service(schedule.move_times, actor, int(self.move_id), mt.digits(self.move_with),
+                                      self.move_day)
+        except ServiceError as refused:
+            self.move_times, self.move_error = [], await mt.refusal(self, refused)
+            return
+        self.move_times = [{"at": t.starts_at.isoformat(), "clinician_id": str(t.clinician_id),
+                            "label": mt.clock_time(t.starts_at, lang), "clinician": t.clinician} for t in found]
+        self.move_error = "" if found else await mt.text(self, "console_week.no_times")
+
+    @rx.event
+    async def start_move(self, appointment_id: str):
+        """Open the move panel for a booked visit shown on the schedule."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        shown = self.rows + [r for d in self.week for r in d.rows]
+        row = next((r for r in shown if r["id"] == appointment_id and r["patient_id"] and r["status"] == "booked"),
+                   None)
+        if row is None or not self.can_act:
+            return
+        self.error, self.notice = "", ""
+        self.move_id, self.move_with = row["id"], row["clinician_id"]
+        self.move_summary = f"{row['patient']} · {row['type']} · {row['starts']}"
+        self.move_day = max(row["day"], localtime.today().isoformat())
+        await self._load_move_times(actor)
+        return rx.set_focus("move-heading")
+
+    @rx.event
+    async def show_move_times(self, form: dict):
+        """Another day or clinician for the visit being moved."""
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        day, person = _form_text(form, "move_day"), _form_text(form, "move_with")
+        if not self.move_id or person not in {"", *(c["id"] for c in self.people)}:
+            return
+        self.move_day, self.move_with = day[:10], person
+        await self._load_move_times(actor)
+
+    @rx.event
+    async def move_to(self, at: str):
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        chosen = next((t for t in self.move_times if t["at"] == at), None)
+        if not self.move_id or chosen is None:
+            return
+        try:
+            await run_service(schedule.move, actor, int(self.move_id), int(chosen["clinician_id"]), at)
+        except ServiceError as refused:
+            taken = refused.key == "appt.error.slot_taken"
+            await self._load_move_times(actor)
+            self.move_error = await (mt.text(self, "console_week.taken") if taken else mt.refusal(self, refused))
+            await self._load(actor)
+            return
+        self._close_move()
+        self.notice = await mt.text(self, "console_week.done_moved")
+        await self._load(actor)
+
+    @rx.event
+    async def keep_time(self):
+        actor = await self._staff()
+        if actor is None:
+            return await self._refuse()
+        self._close_move()
