@@ -9,6 +9,7 @@ from portal_app.pages import admin  # noqa: F401
 from portal_app.pages import appointments  # noqa: F401
 from portal_app.pages import booking  # noqa: F401
 from portal_app.pages import break_glass_prompt  # noqa: F401  (its state serves every staff page)
+from portal_app.pages import clinic_setup  # noqa: F401
 from portal_app.pages import console  # noqa: F401
 from portal_app.pages import first_signin  # noqa: F401
 from portal_app.pages import health  # noqa: F401

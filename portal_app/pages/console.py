@@ -44,6 +44,7 @@ def _admin_links() -> rx.Component:
             link_card("megaphone", tr("nav.console_notices"), tr("console.admin_notices_text"), "/console/notices"),
             link_card("scroll-text", tr("nav.console_audit"), tr("console.admin_audit_text"), "/console/audit"),
             link_card("user-cog", tr("nav.console_staff"), tr("console.admin_staff_text"), "/console/staff"),
+            link_card("calendar-cog", tr("nav.console_setup"), tr("console.admin_setup_text"), "/console/setup"),
             *([] if settings.production else [
                 link_card("mail", tr("nav.console_outbox"), tr("console.admin_outbox_text"), "/console/outbox")]),
         ),

@@ -46,6 +46,7 @@ def _staff_nav() -> list[NavItem]:
                 show=_role_in("nurse", "clinician", "front_desk")),
         NavItem("/console/message-teams", "users-round", tr("nav.console_message_teams"), show=_role_in("admin"),
                 tab_bar=False),
+        NavItem("/console/setup", "calendar-cog", tr("nav.console_setup"), show=_role_in("admin"), tab_bar=False),
         NavItem("/console/schedule", "calendar-days", tr("nav.console_schedule"),
                 show=_role_in("front_desk", "nurse", "clinician")),
         NavItem("/console/signups", "user-plus", tr("nav.signups"), show=_role_in("front_desk", "admin"), tab_bar=False),

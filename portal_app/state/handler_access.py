@@ -218,6 +218,20 @@ HANDLER_ACCESS: dict[str, str] = {
     "ScheduleConsoleState.find_patient": "staff",
     "ScheduleConsoleState.show_times": "staff",
     "ScheduleConsoleState.book": "staff",
+    # Clinic set-up (state/clinic_setup.py): staff session re-checked; "clinic.setup" (admin), rules and audit
+    # in services/clinic_setup.py.
+    "ClinicSetupState.opened": "staff",
+    "ClinicSetupState.choose_tab": "anyone",
+    "ClinicSetupState.edit": "anyone",
+    "ClinicSetupState.cancel_edit": "anyone",
+    "ClinicSetupState.save_location": "staff",
+    "ClinicSetupState.set_location_active": "staff",
+    "ClinicSetupState.save_visit_type": "staff",
+    "ClinicSetupState.set_visit_type_active": "staff",
+    "ClinicSetupState.save_hours": "staff",
+    "ClinicSetupState.remove_hours": "staff",
+    "ClinicSetupState.add_exception": "staff",
+    "ClinicSetupState.remove_exception": "staff",
     # Health record and results (state/health.py): patient session and chart re-checked; access, release
     # rules and audit in services/record.py and result_release.py.
     "HealthState.opened": "patient",
