@@ -11,7 +11,7 @@ from portal_app.components.forms import submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.appointments import status
-from portal_app.pages.medication_parts import bare_list, item, success
+from portal_app.pages.medication_parts import bare_list, item, link_button, success
 from portal_app.pages.shell import staff_page
 from portal_app.state.language import tr
 from portal_app.state.schedule_console import ScheduleConsoleState
@@ -85,6 +85,7 @@ def schedule_console_page() -> rx.Component:
             rx.button(tr("appt.desk.next_day"), rx.icon("chevron-right", aria_hidden="true"),
                       on_click=S.change_day(1), variant="soft", size="3", min_height=TOUCH_TARGET),
             spacing="2", justify="between", width="100%"),
+        rx.cond(S.can_act, link_button("hourglass", tr("waitlist.desk.title"), "/console/waitlist", variant="soft")),
         error_message(S.error),
         success(S.notice),
         rx.cond(S.loaded, rx.cond(S.rows.length() > 0, bare_list(S.rows, _visit, tr("appt.desk.title")),

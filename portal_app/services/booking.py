@@ -238,7 +238,7 @@ def clean_reason(value: object) -> str | None:
     return text_value or None
 
 
-def _take_write_lock(session: Session) -> None:
+def take_write_lock(session: Session) -> None:
     """SQLite: become the writer before reading what is free, so the read is the newest data.
 
     (A transaction that read first and wrote later would fail outright when another booking
@@ -292,7 +292,7 @@ def _secure(session: Session, actor: Actor, patient_id: int, visit_type: VisitTy
     moment = parse_moment(starts_at)
     if not is_id(clinician_id) or clinician_id not in _clinician_ids(session, actor, patient_id, None):
         raise InvalidInput("appt.error.clinician")
-    _take_write_lock(session)
+    take_write_lock(session)
     opening = _find_opening(session, visit_type, clinician_id, moment, moved_from.id if moved_from else None)
     ends = moment + timedelta(minutes=visit_type.duration_minutes)
     overlap = select(Appointment.id).where(Appointment.patient_id == patient_id, Appointment.status.in_(ACTIVE),
@@ -331,7 +331,7 @@ def patient_appointment(session: Session, actor: Actor | None, patient_id: int, 
                         action: str) -> Appointment:
     """One of this patient's appointments; another patient's (or none) is "not found", audited."""
     if action.endswith("write"):
-        _take_write_lock(session)  # before any read, so a change sees the newest state of the visit
+        take_write_lock(session)  # before any read, so a change sees the newest state of the visit
     require_booker(session, actor, patient_id, action)
     appointment = session.get(Appointment, appointment_id) if is_id(appointment_id) else None
     if appointment is None or appointment.patient_id != patient_id:
