@@ -367,3 +367,16 @@ def test_the_front_desk_sees_the_list_and_other_staff_roles_are_refused(session,
     assert sum(1 for e in rows if e.outcome == "denied" and e.detail == "refused: wait list") == 4
     assert {e.patient_id for e in rows if e.detail == "wait list (desk)"} == {week.ana_chart, carl_chart}
     assert [r.patient for r in waitlist.desk_list(session, week.nurse)] == ["Ana Visit", "Carl Visit"]
+
+
+def test_the_notice_link_can_only_be_the_portals_own_offer_page():
+    from portal_app.config import settings
+    from portal_app.services.notify import TemplateError, render
+
+    token = "A" * 43
+    assert token in render("waitlist_offer", "es", {"link": f"{settings.origins[0]}/appointments/earlier?t={token}",
+                                                     "hours": 2}).body
+    for link in (f"{settings.origins[0]}/reset?t={token}", f"https://evil.example/appointments/earlier?t={token}",
+                 f"{settings.origins[0]}/appointments/earlier?t={token}&x=Okafor"):
+        with pytest.raises(TemplateError):
+            render("waitlist_offer", "en", {"link": link, "hours": 2})
