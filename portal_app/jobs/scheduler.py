@@ -41,6 +41,9 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     # Appointment reminders at each chart's lead times (queued a minute or two ahead, sent on time).
     scheduler.add_job(appointment_jobs.queue_reminders, "interval", minutes=1, id="appointment_reminders",
                       replace_existing=True, coalesce=True, max_instances=1)
+    # Wait list: a time freed by a cancel, a move or new hours is offered within a minute.
+    scheduler.add_job(appointment_jobs.offer_earlier_times, "interval", minutes=1, id="waitlist_offers",
+                      replace_existing=True, coalesce=True, max_instances=1)
 
 
 async def run_embedded() -> None:

@@ -31,3 +31,5 @@ from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import schedule_console  # noqa: F401
 from portal_app.pages import results  # noqa: F401
 from portal_app.pages import signin  # noqa: F401
+from portal_app.pages import waitlist  # noqa: F401
+from portal_app.pages import waitlist_console  # noqa: F401

@@ -14,9 +14,11 @@ from portal_app.config import settings
 from portal_app.services.appointment_reminders import LEAD_CHOICES
 from portal_app.pages.medication_parts import bare_list, item, link_button, success, textarea_field
 from portal_app.pages.shell import patient_page
+from portal_app.pages.waitlist import waitlist_messages, waitlist_part
 from portal_app.state.appointments import AppointmentsState, NextVisitState
 from portal_app.state.language import tr
 from portal_app.state.patient_context import PatientContextState
+from portal_app.state.waitlist import WaitlistState
 
 A = AppointmentsState
 STATUS_TONES = (("booked", "info"), ("arrived", "good"), ("completed", "neutral"), ("no_show", "warning"),
@@ -153,6 +155,7 @@ def _upcoming(row) -> rx.Component:
         rx.cond(row["changeable"] == "yes",
                 rx.text(tr("appt.list.change_until"), " ", row["change_until"], size="2", color=rx.color("gray", 11))),
         _check_in(row),
+        waitlist_part(row),
         _actions(row),
     ), class_name="appt-upcoming")
 
@@ -187,12 +190,13 @@ def _book_button() -> rx.Component:
     return link_button("calendar-plus", tr("appt.book.title"), "/appointments/book")
 
 
-@patient_page("/appointments", on_load=[AppointmentsState.opened])
+@patient_page("/appointments", on_load=[AppointmentsState.opened, WaitlistState.opened])
 def appointments_page() -> rx.Component:
     return rx.vstack(
         page_header(tr("appt.list.title"), A.zone_note),
         error_message(A.error),
         success(A.done),
+        waitlist_messages(),
         rx.cond(
             A.loaded,
             rx.vstack(

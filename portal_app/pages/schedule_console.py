@@ -12,7 +12,7 @@ from portal_app.components.forms import submit_button, text_field
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.appointments import status
-from portal_app.pages.medication_parts import bare_list, item, success
+from portal_app.pages.medication_parts import bare_list, item, link_button, success
 from portal_app.pages.shell import staff_page
 from portal_app.state.language import tr
 from portal_app.state.schedule_console import ScheduleConsoleState
@@ -190,6 +190,7 @@ def schedule_console_page() -> rx.Component:
     return rx.vstack(
         page_header(tr("appt.desk.title"), S.day_label),
         _controls(),
+        rx.cond(S.can_act, link_button("hourglass", tr("waitlist.desk.title"), "/console/waitlist", variant="soft")),
         _steps(),
         error_message(S.error),
         success(S.notice),

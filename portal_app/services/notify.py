@@ -87,17 +87,23 @@ def _security_change(value: object, language: str) -> str:
     return i18n.t(f"notify.what.{value}", language)
 
 
-# password_reset's {link}: only the portal's own reset page with a 43-character token, on one of
-# the portal's own origins (PORTAL_ORIGINS) — never an address a caller could choose.
-_RESET_LINK = re.compile(r"(?P<origin>https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?)/reset\?t=[A-Za-z0-9_-]{43}")
+# {link}: only one of the portal's own pages with a 43-character token (/reset?t=..., the password
+# reset; /appointments/earlier?t=..., a wait-list offer), on one of the portal's own origins
+# (PORTAL_ORIGINS) — never an address a caller could choose.
 LONG_PARAMS = {"link": 200}  # parameters allowed past MAX_PARAM_LENGTH, with their own limit
 
 
-def _reset_link(value: object, _language: str) -> str:
-    match = _RESET_LINK.fullmatch(value) if isinstance(value, str) else None
-    if match is None or match.group("origin") not in default_settings.origins:
-        raise TemplateError("link must be the portal's own /reset?t=<token> address")
-    return value
+def _portal_link(path: str) -> Callable[[object, str], str]:
+    pattern = re.compile(r"(?P<origin>https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?)" + re.escape(path)
+                         + r"\?t=[A-Za-z0-9_-]{43}")
+
+    def check(value: object, _language: str) -> str:
+        match = pattern.fullmatch(value) if isinstance(value, str) else None
+        if match is None or match.group("origin") not in default_settings.origins:
+            raise TemplateError(f"link must be the portal's own {path}?t=<token> address")
+        return value
+
+    return check
 
 
 # Parameters the portal fills in itself (the caller may not): the clinic's own name and phone.
@@ -120,7 +126,7 @@ TEMPLATES: dict[str, Template] = {
     "result_ready": Template({}),
     "security_notice": Template({"what": _security_change}),
     "break_glass_alert": Template({}),  # to admins: a restricted chart was opened (no patient details)
-    "password_reset": Template({"link": _reset_link, "minutes": _minutes}, carries_secret=True),
+    "password_reset": Template({"link": _portal_link("/reset"), "minutes": _minutes}, carries_secret=True),
     # Refills (services/refills.py, auto_refill.py, medication_reminders.py): never a drug name.
     "refill_approved": Template({}),
     "refill_denied": Template({}),
@@ -133,6 +139,8 @@ TEMPLATES: dict[str, Template] = {
     # Appointments (services/appointment_reminders.py): when, never why or with whom.
     "appointment_reminder": Template({"hours": _hours}),
     "appointment_moved": Template({}),  # services/schedule.py: the clinic moved a visit (not when, nor why)
+    # Wait list (services/waitlist.py): "an earlier time is open", with the claim link; never when or with whom.
+    "waitlist_offer": Template({"link": _portal_link("/appointments/earlier"), "hours": _hours}, carries_secret=True),
 }
 KINDS = frozenset(TEMPLATES)
 

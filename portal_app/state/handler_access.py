@@ -211,6 +211,14 @@ HANDLER_ACCESS: dict[str, str] = {
     "BookingState.back": "patient",
     "BookingState.confirm": "patient",
     # The day's schedule (state/schedule_console.py): staff session re-checked; role and chart in the services.
+    # Wait list (state/waitlist.py): the chart from viewing() or the link's offer, re-checked in services/waitlist.py.
+    "WaitlistState.opened": "patient",
+    "WaitlistState.open_form": "patient",
+    "WaitlistState.ask": "patient",
+    "WaitlistState.leave": "patient",
+    "EarlierOfferState.opened": "patient",  # the ?t= token only finds an offer this account may act on
+    "EarlierOfferState.take": "patient",
+    "WaitlistDeskState.opened": "staff",  # appointments.schedule in the service, each chart re-checked
     "ScheduleConsoleState.opened": "staff",
     "ScheduleConsoleState.change_day": "staff",
     "ScheduleConsoleState.mark": "staff",

@@ -234,8 +234,9 @@ def test_plain_language_texts_in_english_and_spanish():
 def test_no_template_carries_free_text(template_key):
     """Whatever a caller puts in any parameter, a health detail never reaches a notice."""
     template = notify.TEMPLATES[template_key]
+    page = {"waitlist_offer": "/appointments/earlier"}.get(template_key, "/reset")  # where its link points
     valid = {"code": "7K3P-9QX2", "minutes": 10, "what": "password_changed",
-             "link": f"{config.settings.origins[0]}/reset?t={'A' * 43}", "count": 3, "hours": 24}
+             "link": f"{config.settings.origins[0]}{page}?t={'A' * 43}", "count": 3, "hours": 24}
     good = {name: valid[name] for name in template.params}
     notify.render(template_key, "en", good)  # the valid form renders
     for name in [*template.params, "text", "message", "body", "result", "subject", "clinic", "phone"]:
