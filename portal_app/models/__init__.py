@@ -28,6 +28,7 @@ from portal_app.models.care_team import CareTeamMember, Organization, Practition
 from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
                                       Observation, PatientSource, Procedure)
 from portal_app.models.result_release import ReleasePreference, ResultHold
+from portal_app.models.record_share import RecordShare, RecordShareView
 
 __all__ = [
     "AuditEvent",
@@ -49,4 +50,5 @@ __all__ = [
     "CareTeamMember", "Organization", "Practitioner",
     "Allergy", "ClinicalDocument", "Condition", "DiagnosticReport", "Encounter", "Immunization", "Observation",
     "PatientSource", "Procedure", "ReleasePreference", "ResultHold",
+    "RecordShare", "RecordShareView",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

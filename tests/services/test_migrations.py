@@ -38,6 +38,7 @@ TABLES |= {"emergency_contact", "insurance_plan", "profile_change"}  # 0102: pro
 TABLES |= {"patient_source", "encounter", "condition", "allergy", "immunization", "diagnostic_report", "observation",
            "procedure", "clinical_document", "organization", "practitioner", "care_team_member", "result_hold",
            "release_preference"}  # 0601: health record, results and their release
+TABLES |= {"record_share", "record_share_view"}  # 0602: sharing the record with another provider
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
