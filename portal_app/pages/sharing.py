@@ -209,7 +209,7 @@ def _group(group) -> rx.Component:
     return item(rx.vstack(
         rx.heading(group.name, as_="h3", size="4"),
         _muted(group.when),
-        bare_list(group.values, _value, group.name),
+        bare_list(group.rows, _value, group.name),
         _muted(group.conclusion),
         spacing="2", width="100%"))
 

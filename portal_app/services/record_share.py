@@ -5,7 +5,8 @@ gets a 10-symbol code from the unambiguous 32-symbol alphabet (50 random bits), 
 groups of five for reading aloud. Only its keyed hash is stored (``codes.digest``), so the
 database alone cannot open a share.
 
-The provider opens ``/shared`` with the code and the patient's date of birth. Each try counts
+The provider opens ``/shared`` with the code and the patient's date of birth. Each try with a
+code of the right shape (anything else cannot match and is refused at once) counts
 against the caller's address (``SOURCE_MAX`` an hour) and, once the code is known, against the
 share (``SHARE_MAX`` an hour); five wrong dates of birth lock the share for good. A share that
 has ended or was stopped says so plainly, after the date of birth matched. Nothing of the record
@@ -200,13 +201,12 @@ def _refused(session: Session, key: str, detail: str, source_ip: str, share: Rec
 def open_share(session: Session, code: object, birth_date: object, source_ip: str = "") -> Opening:
     """The provider's try: the chosen sections when the code and date of birth match a running share."""
     ip = source_ip if isinstance(source_ip, str) else ""
+    typed = codes.normalise(code) if isinstance(code, str) else ""
+    if len(typed) != CODE_LENGTH or not set(typed) <= set(codes.ALPHABET):
+        return Opening(error="share.error.wrong")  # cannot be any share's code: nothing to count or look up
     if not take(session, bucket("share-source", ip), SOURCE_MAX):
         return _refused(session, "share.error.too_many", "share: too many tries from this address", ip)
-    typed = codes.normalise(code) if isinstance(code, str) else ""
-    share = None
-    if len(typed) == CODE_LENGTH and set(typed) <= set(codes.ALPHABET):
-        share = session.exec(select(RecordShare).where(
-            RecordShare.code_hash == codes.digest(typed, CODE_PURPOSE))).first()
+    share = session.exec(select(RecordShare).where(RecordShare.code_hash == codes.digest(typed, CODE_PURPOSE))).first()
     if share is None:
         return _refused(session, "share.error.wrong", "share: unknown code", ip)
     if not take(session, bucket("share-open", str(share.id)), SHARE_MAX):

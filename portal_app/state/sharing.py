@@ -144,7 +144,7 @@ class SharedGroup:
     name: str = ""
     when: str = ""
     conclusion: str = ""
-    values: list[SharedValue] = dataclasses.field(default_factory=list)
+    rows: list[SharedValue] = dataclasses.field(default_factory=list)
 
 
 # RecordView field -> the SharedRecordState list that shows it
