@@ -35,7 +35,8 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, smtp):
-    with serve_portal(tmp_path_factory.mktemp("sharing"), PORTAL_SMTP_HOST="127.0.0.1",
+    # A generous start-up wait: the build takes minutes on a loaded machine.
+    with serve_portal(tmp_path_factory.mktemp("sharing"), timeout=900, PORTAL_SMTP_HOST="127.0.0.1",
                       PORTAL_SMTP_PORT=str(smtp.port), PORTAL_MAIL_FROM="portal@maplegrove.example") as portal:
         yield portal
 
