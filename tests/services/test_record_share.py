@@ -261,3 +261,24 @@ def test_copies_are_limited_per_day(session, owner, traveller):
     record_copy.email_copy(session, owner, owner.patient_id, "doc@example.org", True)
     session.commit()
     assert len(session.exec(select(OutboxMessage)).all()) == record_copy.DAILY_MAX + 1
+
+
+def test_only_a_record_copy_email_may_carry_an_attachment_and_a_cancelled_one_drops_it(session, owner):
+    from portal_app.services import notify
+
+    pdf = notify.Attachment("health-record.pdf", "application/pdf", b"%PDF-1.4 test")
+    common = dict(recipient="doc@example.org", template_key="new_message", language="en", params={})
+    for kind, channel, attachment in (("new_message", "email", pdf), ("record_copy", "sms", pdf),
+                                      ("record_copy", "email", notify.Attachment("../x.pdf", "application/pdf", b"x")),
+                                      ("record_copy", "email", notify.Attachment("x.exe", "application/x-msdownload", b"x")),
+                                      ("record_copy", "email", notify.Attachment("x.pdf", "application/pdf", b""))):
+        with pytest.raises(notify.TemplateError):
+            notify.queue(session, dedupe_key=f"t:{kind}:{channel}:{attachment.name}", channel=channel, kind=kind,
+                         attachment=attachment, **{**common, "recipient": "+15550100142" if channel == "sms" else
+                                                   "doc@example.org"})
+    assert notify.queue(session, dedupe_key="copy:1:x", channel="email", kind="record_copy", attachment=pdf,
+                        **{**common, "template_key": "record_copy"})
+    assert notify.cancel(session, "copy:1:") == 1
+    session.commit()
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attachment) == ("cancelled", None)
