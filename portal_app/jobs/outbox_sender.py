@@ -88,8 +88,8 @@ def _due(moment: datetime):
 
 
 def _secret_blanked(kind: str) -> dict:
-    """A finished notice that carried a code keeps no readable copy of it."""
-    return {"body": ""} if kind in _SECRET_KINDS else {}
+    """A finished notice keeps no readable copy of a code it carried, nor its attachment."""
+    return {"body": "", "attachment": None} if kind in _SECRET_KINDS else {"attachment": None}
 
 
 def claim(session: Session, batch: int, worker_id: str, moment: datetime | None = None) -> str:
@@ -160,7 +160,9 @@ class _Deliverer:
 
     def deliver(self, row: OutboxMessage) -> None:
         if row.channel == Channel.EMAIL:
-            self.mailer.send(row.recipient, row.subject, row.body)
+            attachment = (channels.MailAttachment(row.attachment_name or "attachment", row.attachment_type or "",
+                                                  row.attachment) if row.attachment else None)
+            self.mailer.send(row.recipient, row.subject, row.body, attachment)
         elif row.channel == Channel.SMS:
             if self._sms is None:
                 self._sms = channels.sms_gateway(self.settings)

@@ -29,6 +29,7 @@ from portal_app.models.record import (Allergy, ClinicalDocument, Condition, Diag
                                       Observation, PatientSource, Procedure)
 from portal_app.models.result_release import ReleasePreference, ResultHold
 from portal_app.models.waitlist import WaitlistOffer, WaitlistRequest
+from portal_app.models.record_share import RecordShare, RecordShareView
 
 __all__ = [
     "AuditEvent",
@@ -51,4 +52,5 @@ __all__ = [
     "Allergy", "ClinicalDocument", "Condition", "DiagnosticReport", "Encounter", "Immunization", "Observation",
     "PatientSource", "Procedure", "ReleasePreference", "ResultHold",
     "WaitlistOffer", "WaitlistRequest",
+    "RecordShare", "RecordShareView",
     "ClinicNotice", "LiveSignal", "Patient", "Role", "STAFF_ROLES", "User", "UserSession"]

@@ -6,7 +6,9 @@ causes it, so it exists if and only if that change committed. A separate sender
 ("appointment:42:reminder:3d") can be queued once only, however often the code that queues it runs.
 
 Bodies are built from translation templates (``services/notify.py``) and never carry health
-details; ``last_error`` is a short, fixed description (no addresses, no server replies).
+details; ``last_error`` is a short, fixed description (no addresses, no server replies). An email
+may carry one attachment the patient asked for (a copy of their record); it is kept only until
+the notice is finished (sent, failed or cancelled), then dropped from the row.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import created_at_field, utc_column
@@ -62,6 +64,9 @@ class OutboxMessage(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_until: datetime | None = utc_column(default=None, nullable=True)
     sent_at: datetime | None = utc_column(default=None, nullable=True)
+    attachment_name: str | None = Field(default=None, max_length=120)
+    attachment_type: str | None = Field(default=None, max_length=64)
+    attachment: bytes | None = Field(default=None, sa_type=LargeBinary, repr=False)
 
 
 class PushSubscription(SQLModel, table=True):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.cards import card
+from portal_app.components.cards import card, link_card
 from portal_app.components.feedback import empty_state, error_message, status_badge
 from portal_app.components.page import page_header
 from portal_app.pages.shell import patient_page, staff_page
@@ -124,6 +124,8 @@ def _body() -> rx.Component:
         error_message(AccountState.error),
         _devices_card(),
         rx.cond(AccountState.shows_history, _history_card()),
+        rx.cond(AccountState.shows_history,
+                link_card("share-2", tr("share.link"), tr("share.link_text"), "/health/sharing")),
         spacing="4",
         width="100%",
     )

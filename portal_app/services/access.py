@@ -165,6 +165,10 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # holds a result, releases it or marks it reviewed. Front desk and admin never see either.
     "results.settings": PatientRule(frozenset(), True, "results", "results"),
     "results.hold": PatientRule(frozenset({Role.CLINICIAN}), False, None, "results"),
+    # Sharing the record with another provider and emailing a copy (services/record_share.py,
+    # record_copy.py): the patient, or a proxy with "record"; never staff (the clinic sends records
+    # through its EHR). Each shared section is checked again against what the sharer may read.
+    "record.share": PatientRule(frozenset(), True, "record", "record"),
 }
 
 

@@ -49,6 +49,13 @@ def mask_phone(number: str) -> str:
 # ---- email --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MailAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
 class Mailer:
     """One SMTP connection per sender batch, opened on first use and reopened after a failure."""
 
@@ -86,7 +93,7 @@ class Mailer:
             raise
         return smtp
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, attachment: MailAttachment | None = None) -> None:
         message = EmailMessage()
         message["From"] = self.settings.mail_from
         message["To"] = to
@@ -95,6 +102,10 @@ class Mailer:
         message["Message-ID"] = make_msgid(domain=self.settings.mail_from.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
         message.set_content(body)
+        if attachment is not None:
+            maintype, _slash, subtype = attachment.content_type.partition("/")
+            message.add_attachment(attachment.data, maintype=maintype or "application",
+                                   subtype=subtype or "octet-stream", filename=attachment.name)
         if self._unreachable:
             raise DeliveryError(self._unreachable)
         if self._smtp is None:

@@ -141,6 +141,9 @@ TEMPLATES: dict[str, Template] = {
     "appointment_moved": Template({}),  # services/schedule.py: the clinic moved a visit (not when, nor why)
     # Wait list (services/waitlist.py): "an earlier time is open", with the claim link; never when or with whom.
     "waitlist_offer": Template({"link": _portal_link("/appointments/earlier"), "hours": _hours}, carries_secret=True),
+    # A copy of the record the patient asked to email (services/record_copy.py): the record is the
+    # attachment only, never in the subject or body.
+    "record_copy": Template({}),
 }
 KINDS = frozenset(TEMPLATES)
 
@@ -222,11 +225,13 @@ def queue(
     patient_id: int | None = None,
     not_before: datetime | None = None,
     settings: Settings | None = None,
+    attachment: Attachment | None = None,
 ) -> bool:
     """Queue one notice in the caller's transaction; False (and nothing written) if already queued.
 
     ``recipient`` is an email address, an E.164 phone number (``+15550100142``) or, for push, the
-    id of a ``push_subscription`` row. The notice is sent no earlier than ``not_before``.
+    id of a ``push_subscription`` row. The notice is sent no earlier than ``not_before``. Only an
+    email may carry an ``attachment``, and only for a kind listed in ``ATTACHMENT_KINDS``.
     """
     if channel not in set(Channel):
         raise TemplateError(f"unknown channel {channel!r}")
@@ -237,6 +242,8 @@ def queue(
     recipient = _check_recipient(channel, recipient)
     if channel == Channel.PUSH and user_id is None:
         raise TemplateError("a push notice needs the user_id whose device it goes to")
+    if attachment is not None:
+        _check_attachment(channel, kind, attachment)
     rendered = render(template_key, language, params, settings)
     moment = clock.now()
     due = clock.as_utc(not_before) if not_before is not None else moment
@@ -246,6 +253,9 @@ def queue(
         created_at=moment, not_before=due, status=OutboxStatus.PENDING.value, attempts=0,
         next_attempt_at=due,
     )
+    if attachment is not None:
+        values.update(attachment_name=attachment.name, attachment_type=attachment.content_type,
+                      attachment=attachment.data)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         insert = postgresql.insert(OutboxMessage.__table__)
@@ -256,6 +266,30 @@ def queue(
     statement = insert.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     # RETURNING gives a row only when the insert happened (rowcount is not reliable with RETURNING).
     return session.execute(statement.returning(OutboxMessage.__table__.c.id)).first() is not None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file an email carries (kept on the outbox row only until the notice is finished)."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+ATTACHMENT_KINDS = frozenset({"record_copy"})  # the only notices that may carry a file
+MAX_ATTACHMENT = 10 * 1024 * 1024
+_ATTACHMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+_ATTACHMENT_TYPES = frozenset({"application/pdf"})
+
+
+def _check_attachment(channel: str, kind: str, attachment: Attachment) -> None:
+    if channel != Channel.EMAIL or kind not in ATTACHMENT_KINDS:
+        raise TemplateError(f"a {channel} {kind!r} notice carries no attachment")
+    if not _ATTACHMENT_NAME.fullmatch(attachment.name) or attachment.content_type not in _ATTACHMENT_TYPES:
+        raise TemplateError("attachment needs a plain file name and a known content type")
+    if not isinstance(attachment.data, bytes) or not 0 < len(attachment.data) <= MAX_ATTACHMENT:
+        raise TemplateError("attachment must be 1 byte to 10 MB")
 
 
 def _secret_kinds() -> list[str]:
@@ -286,6 +320,7 @@ def cancel(session: Session, dedupe_key_prefix: str) -> int:
             claimed_by=None,
             claimed_until=None,
             body=case((OutboxMessage.kind.in_(_secret_kinds()), ""), else_=OutboxMessage.body),
+            attachment=None,
         )
         .execution_options(synchronize_session=False)
     )

@@ -145,7 +145,15 @@ def health_record(session: Session, actor: Actor, patient_id: int, since: object
                   until: object = None) -> RecordView:
     """Every section of the record but results (``results``), newest first, within the dates given."""
     access.require_patient_access(session, actor, patient_id, "record.read")
-    dates = DateRange.checked(since, until)
+    with_notes = access.check_patient_access(session, actor, patient_id, "notes.read").allowed
+    view = record_sections(session, patient_id, DateRange.checked(since, until), with_notes)
+    audit.record(session, actor, "read", "record", patient_id=patient_id, detail="health record")
+    return view
+
+
+def record_sections(session: Session, patient_id: int, dates: DateRange, with_notes: bool) -> RecordView:
+    """One chart's sections, with no access check or audit: for the services that did both
+    (``health_record``; a provider's share in ``services/record_share.py``)."""
     view = RecordView()
     for c in _rows(session, Condition, patient_id, Condition.onset_on):
         if not dates.holds(c.onset_on or c.recorded_on) and not dates.holds(c.resolved_on):
@@ -172,7 +180,7 @@ def health_record(session: Session, actor: Actor, patient_id: int, since: object
             continue
         target = view.vitals if o.category == "vital-signs" else view.other
         target.append(Entry(o.id, o.name, _day(o.effective_at), o.category, _measure(o), code=o.loinc_code or ""))
-    if access.check_patient_access(session, actor, patient_id, "notes.read").allowed:
+    if with_notes:
         view.documents = [Entry(d.id, d.kind, d.written_on, d.status, d.description or "", d.text or "")
                           for d in _rows(session, ClinicalDocument, patient_id, ClinicalDocument.written_on)
                           if dates.holds(d.written_on)]
@@ -182,7 +190,6 @@ def health_record(session: Session, actor: Actor, patient_id: int, since: object
             .where(CareTeamMember.patient_id == patient_id).order_by(CareTeamMember.last_seen_on.desc())):
         view.care_team.append(Entry(person.id, person.name, member.last_seen_on, member.role or "",
                                     org.name if org else "", person.phone or (org.phone if org else "") or ""))
-    audit.record(session, actor, "read", "record", patient_id=patient_id, detail="health record")
     return view
 
 
@@ -270,6 +277,13 @@ def results(session: Session, actor: Actor, patient_id: int, since: object = Non
     access.require_patient_access(session, actor, patient_id, "results.read")
     groups, pending = _released(session, patient_id, DateRange.checked(since, until))
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results list")
+    return ResultsView(groups, pending)
+
+
+def released_results(session: Session, patient_id: int) -> ResultsView:
+    """What the patient sees of their results, with no access check or audit: for a provider's
+    share (``services/record_share.py``), which checked the code and date of birth and audits."""
+    groups, pending = _released(session, patient_id, DateRange(None, None))
     return ResultsView(groups, pending)
 
 

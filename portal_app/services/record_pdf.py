@@ -57,7 +57,15 @@ class _Document(FPDF):
 
 def record_pdf(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None,
                language: str = "en") -> bytes:
-    """The record (and released results) between the dates, as PDF bytes."""
+    """The record (and released results) between the dates, as PDF bytes, for a download."""
+    pdf = render(session, actor, patient_id, since, until, language)
+    audit.record(session, actor, "download", "record", patient_id=patient_id, detail="record PDF")
+    return pdf
+
+
+def render(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None,
+           language: str = "en") -> bytes:
+    """The PDF itself; the caller audits what is done with it (a download, an emailed copy)."""
     view = record.health_record(session, actor, patient_id, since, until)
     found = record.results(session, actor, patient_id, since, until)
     lang = language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
@@ -104,5 +112,4 @@ def record_pdf(session: Session, actor: Actor, patient_id: int, since: object = 
             if text:
                 pdf.multi_cell(0, 6, _latin(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-    audit.record(session, actor, "download", "record", patient_id=patient_id, detail="record PDF")
     return bytes(pdf.output())

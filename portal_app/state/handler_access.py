@@ -249,6 +249,16 @@ HANDLER_ACCESS: dict[str, str] = {
     "ResultsState.filter_dates": "patient",
     "ResultsState.clear_dates": "patient",
     "ResultsState.choose": "patient",
+    # Sharing the record (state/sharing.py): the privacy page re-checks the patient session and chart; access,
+    # section checks and audit in services/record_share.py and record_copy.py. The provider's page has no
+    # account: it shows nothing until open_share accepted the code and date of birth (throttled, locked after 5).
+    "SharingState.opened": "patient",
+    "SharingState.create": "patient",
+    "SharingState.stop": "patient",
+    "SharingState.email_copy": "patient",
+    "SharedRecordState.opened": "anyone",
+    "SharedRecordState.close": "anyone",
+    "SharedRecordState.open": "anyone",
     "ResultDetailState.opened": "patient",
     "ResultsHomeState.opened": "patient",
     # The clinician's results queue (state/results_console.py): staff session re-checked; role and chart in the service.

@@ -39,6 +39,7 @@ TABLES |= {"patient_source", "encounter", "condition", "allergy", "immunization"
            "procedure", "clinical_document", "organization", "practitioner", "care_team_member", "result_hold",
            "release_preference"}  # 0601: health record, results and their release
 TABLES |= {"waitlist_request", "waitlist_offer"}  # 0304: wait list for earlier appointments
+TABLES |= {"record_share", "record_share_view"}  # 0602: sharing the record with another provider
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
