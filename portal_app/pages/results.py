@@ -104,7 +104,7 @@ def results_page() -> rx.Component:
             S.loaded,
             rx.vstack(
                 rx.cond(S.pending.length() > 0, bare_list(S.pending, _pending, tr("rec.pending_heading"))),
-                rx.cond(S.groups.length() > 0, rx.el.ul(rx.foreach(S.groups, result_group), aria_label=tr("rec.results_title"),
+                rx.cond(S.groups.length() > 0, rx.el.ul(rx.foreach(S.groups, lambda group: result_group(group)), aria_label=tr("rec.results_title"),
                                                         padding="0", margin="0", display="flex",
                                                         flex_direction="column", gap="16px", width="100%"),
                         card(empty_state("flask-conical", tr("rec.no_results_title"), tr("rec.no_results_text")))),

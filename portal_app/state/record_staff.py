@@ -56,12 +56,13 @@ class FhirImportState(rx.State):
     async def uploaded(self, answer: dict):
         actor = await self._staff()
         if actor is None:
-            return redirect_home(None)
+            yield redirect_home(None)
+            return
         self.done, self.refused, self.counts, self.skipped = False, "", [], []
         view, self.error = await upload_outcome(actor, answer, record_staff.UPLOAD_PURPOSE,
                                                 (await self.get_state(LanguageState))._t)
         if view is None:
-            return None
+            return
         self.file_name, self.importing = view.name, True
         yield
         try:
