@@ -16,6 +16,7 @@ from portal_app.pages import health  # noqa: F401
 from portal_app.pages import home  # noqa: F401
 from portal_app.pages import index  # noqa: F401
 from portal_app.pages import results_console  # noqa: F401
+from portal_app.pages import record_staff  # noqa: F401
 from portal_app.pages import medication_settings  # noqa: F401
 from portal_app.pages import medications  # noqa: F401
 from portal_app.pages import message_console  # noqa: F401

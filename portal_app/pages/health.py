@@ -131,6 +131,22 @@ def _changes() -> rx.Component:
     ))
 
 
+def record_sections(state) -> list[rx.Component]:
+    """The record's sections, for the patient's page and the staff view of a chart (same variable names)."""
+    return [
+        section("heart-pulse", "rec.problems", state.problems, _problem),
+        section("triangle-alert", "rec.allergies", state.allergies, _allergy, "rec.no_allergies"),
+        section("syringe", "rec.immunizations", state.immunizations, _line),
+        section("activity", "rec.vitals", state.vitals, _measure),
+        section("stethoscope", "rec.visits", state.visits, _visit),
+        section("scissors", "rec.procedures", state.procedures, _line),
+        section("file-text", "rec.documents", state.documents, _document),
+        section("users", "rec.care_team", state.care_team, _person),
+        section("circle-check", "rec.problems_resolved", state.resolved, _problem),
+        section("list", "rec.other", state.other, _measure),
+    ]
+
+
 @patient_page("/health", on_load=[HealthState.opened])
 def health_page() -> rx.Component:
     return rx.vstack(
@@ -146,16 +162,7 @@ def health_page() -> rx.Component:
             S.loaded,
             rx.vstack(
                 _changes(),
-                section("heart-pulse", "rec.problems", S.problems, _problem),
-                section("triangle-alert", "rec.allergies", S.allergies, _allergy, "rec.no_allergies"),
-                section("syringe", "rec.immunizations", S.immunizations, _line),
-                section("activity", "rec.vitals", S.vitals, _measure),
-                section("stethoscope", "rec.visits", S.visits, _visit),
-                section("scissors", "rec.procedures", S.procedures, _line),
-                section("file-text", "rec.documents", S.documents, _document),
-                section("users", "rec.care_team", S.care_team, _person),
-                section("circle-check", "rec.problems_resolved", S.resolved, _problem),
-                section("list", "rec.other", S.other, _measure),
+                *record_sections(S),
                 _downloads(),
                 spacing="4", width="100%"),
             loading_block(tr("status.loading")),

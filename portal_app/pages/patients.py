@@ -15,6 +15,7 @@ from portal_app.pages.shell import staff_page
 from portal_app.services.patients import SEXES
 from portal_app.state.language import tr
 from portal_app.state.patients import PatientConsoleState
+from portal_app.state.session import SessionState
 
 S = PatientConsoleState
 
@@ -53,6 +54,11 @@ def _invite_panel() -> rx.Component:
     )
 
 
+def _clinical():
+    """Nurses and clinicians open a chart's record from the list; the front desk registers and invites."""
+    return (SessionState.role == "nurse") | (SessionState.role == "clinician")
+
+
 def _status(row) -> rx.Component:
     return rx.match(
         row["status"],
@@ -83,6 +89,12 @@ def _result(row) -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.cond(
+                    _clinical(),
+                    rx.link(rx.button(rx.icon("folder-open", aria_hidden="true"), tr("recstaff.open_record"), size="3",
+                                      min_height=TOUCH_TARGET, width="100%", tab_index=-1),
+                            href="/console/record?patient=" + row["id"], aria_label=tr("recstaff.open_record_of") + " "
+                            + row["name"]),
+                    rx.cond(
                     row["status"] != "account",
                     rx.button(
                         rx.icon("send", aria_hidden="true"),
@@ -92,7 +104,7 @@ def _result(row) -> rx.Component:
                         on_click=S.invite(row["id"]),
                     ),
                     reset_button(row),
-                ),
+                )),
                 direction={"initial": "column", "sm": "row"},
                 spacing="3",
                 align={"initial": "stretch", "sm": "center"},
@@ -219,7 +231,7 @@ def patients_console() -> rx.Component:
         _invite_panel(),
         reset_panel(),
         _search(),
-        _register(),
+        rx.cond(_clinical(), rx.fragment(), _register()),
         spacing="4",
         width="100%",
     )

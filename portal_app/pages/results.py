@@ -3,6 +3,8 @@ plain-words explanation and trend, and the home page's new-results card."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from portal_app.components.cards import card
@@ -19,30 +21,36 @@ S = ResultsState
 D = ResultDetailState
 
 
-def _value_line(value) -> rx.Component:
-    return item(rx.link(
-        rx.hstack(
-            rx.vstack(
-                rx.text(value.name, size="3", weight="medium"),
-                rx.cond(value.plain != "", rx.text(value.plain, size="2", color=rx.color("gray", 11))),
-                rx.cond(value.usual != "", rx.text(tr("rec.range"), ": ", value.usual, " ", value.unit, size="2",
-                                                   color=rx.color("gray", 11))),
-                spacing="0", align="start", flex="1"),
-            rx.vstack(rx.text(value.value, " ", value.unit, size="4", weight="bold", text_align="right"),
-                      flag_badge(value.flag), spacing="1", align="end"),
-            rx.icon("chevron-right", size=20, aria_hidden="true", color=rx.color("gray", 10)),
-            align="center", spacing="3", width="100%"),
-        href="/health/result?id=" + value.id, underline="none", color="inherit", display="block", width="100%",
-        min_height=TOUCH_TARGET, padding_y="8px", border_bottom=f"1px solid {rx.color('gray', 5)}"))
+def _value_line(value, linked: bool = True) -> rx.Component:
+    """One value; on the patient's page a link to its explanation and trend."""
+    line = rx.hstack(
+        rx.vstack(
+            rx.text(value.name, size="3", weight="medium"),
+            rx.cond(value.plain != "", rx.text(value.plain, size="2", color=rx.color("gray", 11))),
+            rx.cond(value.usual != "", rx.text(tr("rec.range"), ": ", value.usual, " ", value.unit, size="2",
+                                               color=rx.color("gray", 11))),
+            spacing="0", align="start", flex="1"),
+        rx.vstack(rx.text(value.value, " ", value.unit, size="4", weight="bold", text_align="right"),
+                  flag_badge(value.flag), spacing="1", align="end"),
+        *([rx.icon("chevron-right", size=20, aria_hidden="true", color=rx.color("gray", 10))] if linked else []),
+        align="center", spacing="3", width="100%")
+    lined = {"min_height": TOUCH_TARGET, "padding_y": "8px", "border_bottom": f"1px solid {rx.color('gray', 5)}",
+             "width": "100%"}
+    if not linked:
+        return item(rx.box(line, **lined))
+    return item(rx.link(line, href="/health/result?id=" + value.id, underline="none", color="inherit", display="block",
+                        **lined))
 
 
-def _group(group) -> rx.Component:
+def result_group(group, linked: bool = True, badge: Callable | None = None) -> rx.Component:
+    """One report (or value on its own) as a card: for the patient's page, and read-only for staff."""
     return item(card(
-        rx.hstack(rx.heading(group.name, as_="h3", size="4"), spacing="2", align="center", wrap="wrap"),
+        rx.hstack(rx.heading(group.name, as_="h3", size="4"), *([badge(group)] if badge is not None else []), spacing="2",
+                  align="center", wrap="wrap"),
         rx.text(category_word(group.category), " · ", group.when, size="3", color=rx.color("gray", 11)),
         rx.cond(group.rows.length() > 0,
-                rx.el.ul(rx.foreach(group.rows, _value_line), aria_label=group.name, padding="0", margin="0",
-                         width="100%")),
+                rx.el.ul(rx.foreach(group.rows, lambda value: _value_line(value, linked)), aria_label=group.name,
+                         padding="0", margin="0", width="100%")),
         rx.cond(group.conclusion != "", rx.text(rx.text.span(tr("rec.conclusion"), ": ", weight="bold"),
                                                 group.conclusion, size="3")),
         rx.cond(group.narrative != "", rx.el.details(
@@ -96,7 +104,7 @@ def results_page() -> rx.Component:
             S.loaded,
             rx.vstack(
                 rx.cond(S.pending.length() > 0, bare_list(S.pending, _pending, tr("rec.pending_heading"))),
-                rx.cond(S.groups.length() > 0, rx.el.ul(rx.foreach(S.groups, _group), aria_label=tr("rec.results_title"),
+                rx.cond(S.groups.length() > 0, rx.el.ul(rx.foreach(S.groups, lambda group: result_group(group)), aria_label=tr("rec.results_title"),
                                                         padding="0", margin="0", display="flex",
                                                         flex_direction="column", gap="16px", width="100%"),
                         card(empty_state("flask-conical", tr("rec.no_results_title"), tr("rec.no_results_text")))),

@@ -55,6 +55,7 @@ def _staff_nav() -> list[NavItem]:
         NavItem("/console/notices", "megaphone", tr("nav.console_notices"), show=_role_in("front_desk", "admin")),
         NavItem("/console/audit", "scroll-text", tr("nav.console_audit"), show=_role_in("admin"), tab_bar=False),
         NavItem("/console/results", "flask-conical", tr("rec.console.nav"), show=_role_in("clinician"), tab_bar=False),
+        NavItem("/console/import", "file-up", tr("recstaff.import.nav"), show=_role_in("clinician", "admin"), tab_bar=False),
         NavItem("/console/staff", "user-cog", tr("nav.console_staff"), show=_role_in("admin"), tab_bar=False),
         NavItem("/console/account", "shield-check", tr("account.nav"), tab_bar=False),
         *([] if settings.production else [

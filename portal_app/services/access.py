@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.own": frozenset({Role.PATIENT}),  # who accessed my own record (services/audit.py checks it is theirs)
     "patients.register": frozenset({Role.ADMIN, Role.FRONT_DESK}),
     "patients.find": frozenset({Role.ADMIN, Role.FRONT_DESK, SYSTEM}),  # SYSTEM: `portal invite MRN`
+    # Nurses and clinicians find a chart on /console/patients to open its record (/console/record).
+    "charts.find": frozenset({Role.NURSE, Role.CLINICIAN}),
     "invitations.create": frozenset({Role.ADMIN, Role.FRONT_DESK, SYSTEM}),
     "signups.review": frozenset({Role.ADMIN, Role.FRONT_DESK}),  # the self sign-up queue
     "proxies.manage": frozenset({Role.ADMIN, Role.FRONT_DESK}),  # grant/revoke proxy access for a patient
@@ -49,8 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "profile.review": frozenset({Role.FRONT_DESK, Role.ADMIN}),
     # "Lost my phone": remove a patient's app after checking who is asking (services/authenticator_reset.py).
     "authenticator.reset": frozenset({Role.FRONT_DESK, Role.ADMIN}),
-    # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload.
-    "record.import": frozenset({Role.NURSE, Role.CLINICIAN, SYSTEM}),
+    # The EHR import (services/fhir_import.py): `portal import-fhir` and the console upload (/console/import),
+    # which only clinicians and admins may use (admins only see the import's counts, never the record).
+    "record.import": frozenset({Role.CLINICIAN, Role.ADMIN, SYSTEM}),
     # The clinician's results queue (/console/results): recent unreviewed and held results; each chart
     # is then checked with results.hold.
     "results.queue": frozenset({Role.CLINICIAN}),
@@ -169,6 +172,8 @@ PATIENT_DATA: dict[str, PatientRule] = {
     # record_copy.py): the patient, or a proxy with "record"; never staff (the clinic sends records
     # through its EHR). Each shared section is checked again against what the sharer may read.
     "record.share": PatientRule(frozenset(), True, "record", "record"),
+    # A result typed in by hand from the staff console (services/record_staff.py): nurses and clinicians.
+    "results.enter": PatientRule(CLINICAL, False, None, "results"),
 }
 
 

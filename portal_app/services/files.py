@@ -58,6 +58,8 @@ PATIENT_SIDE = frozenset({Role.PATIENT, Role.PROXY})
 PURPOSES: dict[str, Policy] = {
     "message_attachment": Policy(10 * MB, IMAGE_KINDS | {"pdf"}, PATIENT_SIDE | STAFF_ROLES),
     "insurance_card": Policy(10 * MB, IMAGE_KINDS, PATIENT_SIDE | {Role.FRONT_DESK, Role.ADMIN}),
+    # An EHR export (FHIR bundle or NDJSON) for /console/import; services/record_staff.py imports it.
+    "fhir_import": Policy(50 * MB, frozenset({"json"}), frozenset({Role.CLINICIAN, Role.ADMIN})),
 }
 
 

@@ -41,3 +41,25 @@ def explain(loinc: str | None, language: str) -> LabExplanation | None:
 def known_codes() -> set[str]:
     catalogue = _catalogue()
     return set(catalogue["tests"]) | set(catalogue["same_as"])
+
+
+@dataclass(frozen=True)
+class LabTest:
+    loinc: str
+    name: str  # the everyday name, in the reader's language
+    unit: str  # the unit the clinic reports it in (UCUM); "" for a test without one (INR)
+
+
+def tests_with_units(language: str) -> list[LabTest]:
+    """The tests a result can be typed in for by hand: those of the guide that have a unit, by name."""
+    found = [LabTest(code, (entry.get(language) or entry["en"])["name"], entry["unit"])
+             for code, entry in _catalogue()["tests"].items() if "unit" in entry]
+    return sorted(found, key=lambda test: test.name.casefold())
+
+
+def lab_test(loinc: object) -> LabTest | None:
+    """One test a result can be entered for (names in English, as the record keeps them), else None."""
+    entry = _catalogue()["tests"].get(loinc) if isinstance(loinc, str) else None
+    if entry is None or "unit" not in entry:
+        return None
+    return LabTest(loinc, entry["en"]["name"], entry["unit"])

@@ -175,6 +175,21 @@ def _escape_like(text: str) -> str:
 def find_patients(session: Session, actor: Actor, query: str, page: int = 0) -> PatientPage:
     """Charts matching a name (every word a prefix of the given or family name), an MRN or a birth date."""
     _require(session, actor, "patients.find", "read")
+    return _search(session, actor, query, page)
+
+
+def find_charts(session: Session, actor: Actor, query: str, page: int = 0) -> PatientPage:
+    """The same search for nurses and clinicians, who look a chart up to open its record."""
+    _require(session, actor, "charts.find", "read")
+    return _search(session, actor, query, page)
+
+
+def console_search(session: Session, actor: Actor, query: str, page: int = 0) -> PatientPage:
+    """The search box of /console/patients: the chart finder for clinical staff, else the front desk's search."""
+    return (find_charts if allowed(actor, "charts.find") else find_patients)(session, actor, query, page)
+
+
+def _search(session: Session, actor: Actor, query: object, page: object) -> PatientPage:
     text = query.strip() if isinstance(query, str) else ""
     if isinstance(page, bool) or not isinstance(page, int) or page < 0 or page > 1000:
         raise InvalidInput("patients.error.query")

@@ -21,9 +21,9 @@ from portal_app.models.record import (Allergy, ClinicalDocument, Condition, Diag
                                       Observation, Procedure)
 from portal_app.services import access, audit
 from portal_app.services.access import Actor
-from portal_app.services.errors import InvalidInput, NotFound
+from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
-from portal_app.services.result_release import ReleaseRules, came_in, observation_category
+from portal_app.services.result_release import ReleaseRules, Visibility, came_in, observation_category
 
 RESULT_CATEGORIES = ("laboratory", "imaging")  # observation categories shown as results, not in the record
 RESOLVED = ("resolved", "inactive", "remission")
@@ -216,6 +216,8 @@ class ResultGroup:
     conclusion: str = ""
     narrative: str = ""
     performer: str = ""
+    appears_on: date | None = None  # staff view only: not shown to the patient before this day
+    held: bool = False  # staff view only: hidden by a clinician's hold
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,9 @@ def _value(obs: Observation) -> ResultValue:
     return ResultValue(obs.id, obs.name, obs.loinc_code or "", value_text(obs), unit_text(obs), range_text(obs), flag(obs))
 
 
-def _released(session: Session, patient_id: int, dates: DateRange, moment: datetime | None = None):
-    """(visible groups, pending) for one chart."""
+def _released(session: Session, patient_id: int, dates: DateRange, moment: datetime | None = None,
+              staff_view: bool = False):
+    """(visible groups, pending) for one chart; for staff, hidden groups too, marked with when they appear."""
     rules = ReleaseRules(session, patient_id, moment)
     reports = {r.id: r for r in session.exec(select(DiagnosticReport).where(DiagnosticReport.patient_id == patient_id))}
     values = defaultdict(list)
@@ -254,22 +257,39 @@ def _released(session: Session, patient_id: int, dates: DateRange, moment: datet
             continue
         if not seen.visible:
             pending.append(Pending(report.category, seen.appears_on.date()))
-            continue
+            if not staff_view:
+                continue
         groups.append(ResultGroup(f"report-{report.id}", report.name, report.category, clock.as_utc(report.effective_at or came_in(report)),
                                   [_value(o) for o in values[report.id]], report.conclusion or "",
-                                  report.narrative or "", report.performer or ""))
+                                  report.narrative or "", report.performer or "", *_hidden_until(seen)))
     for obs in alone:
         seen = rules.observation(obs)
         if not dates.holds(obs.effective_at or came_in(obs)):
             continue
         if not seen.visible:
             pending.append(Pending(observation_category(obs), seen.appears_on.date()))
-            continue
+            if not staff_view:
+                continue
         groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs), clock.as_utc(obs.effective_at or came_in(obs)),
-                                  [_value(obs)]))
+                                  [_value(obs)], "", "", "", *_hidden_until(seen)))
     groups.sort(key=lambda g: (g.when, g.key), reverse=True)
     pending.sort(key=lambda p: p.appears_on)
     return groups, pending
+
+
+def _hidden_until(seen: Visibility) -> tuple[date | None, bool]:
+    return (None, False) if seen.visible else (seen.appears_on.date(), seen.held)
+
+
+def chart_results(session: Session, actor: Actor, patient_id: int) -> list[ResultGroup]:
+    """Staff (nurses, clinicians): every result of the chart, newest first, the ones the patient does
+    not see yet marked with the day they appear and whether a clinician holds them."""
+    access.require_patient_access(session, actor, patient_id, "results.read")
+    if not actor.is_staff:
+        raise PermissionDenied()
+    groups, _pending = _released(session, patient_id, DateRange(), staff_view=True)
+    audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results (staff view of the chart)")
+    return groups
 
 
 def results(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None) -> ResultsView:

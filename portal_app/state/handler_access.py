@@ -242,6 +242,13 @@ HANDLER_ACCESS: dict[str, str] = {
     "ClinicSetupState.remove_exception": "staff",
     # Health record and results (state/health.py): patient session and chart re-checked; access, release
     # rules and audit in services/record.py and result_release.py.
+    # The staff side of the record (state/record_staff.py): staff session re-checked in each handler; record.import,
+    # record.read, results.read and results.enter (nurses and clinicians only) in services/record_staff.py and record.py.
+    "FhirImportState.opened": "staff",
+    "FhirImportState.uploaded": "staff",  # the token is looked up again among the caller's own uploads
+    "StaffRecordState.opened": "staff",
+    "StaffRecordState.choose_test": "staff",  # only reads the public lab guide
+    "StaffRecordState.enter_result": "staff",
     "HealthState.opened": "patient",
     "HealthState.filter_dates": "patient",
     "HealthState.clear_dates": "patient",

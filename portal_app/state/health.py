@@ -41,6 +41,8 @@ class GroupRow:
     conclusion: str = ""
     narrative: str = ""
     rows: list[ValueRow] = dataclasses.field(default_factory=list)
+    appears_on: str = ""  # staff view only: the day the patient sees it ("" when they already do)
+    held: bool = False  # staff view only
 
 
 def _date_field(form: object, name: str) -> date | None | str:
@@ -68,9 +70,19 @@ async def _filter(state, form: object):
     return None
 
 
-def _line(entry: record.Entry, lang: str) -> dict[str, str]:
+def record_line(entry: record.Entry, lang: str) -> dict[str, str]:
     return {"name": entry.name, "when": mt.day(entry.when, lang), "status": entry.status, "detail": entry.detail,
             "extra": entry.extra, "ended": mt.day(entry.ended, lang)}
+
+
+# page variable -> RecordView section (the patient's page and the staff view use the same names)
+RECORD_LISTS = {"problems": "problems_active", "resolved": "problems_resolved", "allergies": "allergies",
+                "immunizations": "immunizations", "vitals": "vitals", "visits": "visits", "procedures": "procedures",
+                "documents": "documents", "other": "other", "care_team": "care_team"}
+
+
+def record_lists(view: record.RecordView, lang: str) -> dict[str, list[dict[str, str]]]:
+    return {name: [record_line(e, lang) for e in getattr(view, section)] for name, section in RECORD_LISTS.items()}
 
 
 class HealthState(rx.State):
@@ -104,10 +116,8 @@ class HealthState(rx.State):
         except ServiceError as refused:
             self.error, self.loaded = await mt.refusal(self, refused), True
             return True
-        for name in ("problems_active", "problems_resolved", "allergies", "immunizations", "vitals", "visits",
-                     "procedures", "documents", "other", "care_team"):
-            target = {"problems_active": "problems", "problems_resolved": "resolved"}.get(name, name)
-            setattr(self, target, [_line(e, lang) for e in getattr(view, name)])
+        for name, rows in record_lists(view, lang).items():
+            setattr(self, name, rows)
         self.last_visit = mt.day(changed.last_visit, lang)
         self.changes = [{"kind": c.kind, "name": c.name, "when": mt.day(c.when, lang)} for c in changed.items]
         self.loaded = True
@@ -134,14 +144,14 @@ class HealthState(rx.State):
         return await _filter(self, {})
 
 
-def _group_row(group: record.ResultGroup, lang: str) -> GroupRow:
+def group_row(group: record.ResultGroup, lang: str) -> GroupRow:
     values = []
     for v in group.values:
         guide = lab_guide.explain(v.loinc, lang)
         plain = guide.name if guide and guide.name.casefold() != v.name.casefold() else ""
         values.append(ValueRow(str(v.id), v.name, plain, v.value, v.unit, v.range, v.flag))
     return GroupRow(group.key, group.name, mt.day(group.when.date(), lang), group.category, group.conclusion,
-                    group.narrative, values)
+                    group.narrative, values, mt.day(group.appears_on, lang), group.held)
 
 
 class ResultsState(rx.State):
@@ -167,7 +177,7 @@ class ResultsState(rx.State):
         except ServiceError as refused:
             self.error, self.groups, self.pending, self.loaded = await mt.refusal(self, refused), [], [], True
             return True
-        self.groups = [_group_row(g, lang) for g in found.groups]
+        self.groups = [group_row(g, lang) for g in found.groups]
         self.pending = [{"category": p.category, "on": mt.day(p.appears_on, lang)} for p in found.pending]
         self.loaded = True
         return True
@@ -236,7 +246,7 @@ class ResultDetailState(rx.State):
             self.reset()
             self.loaded = self.missing = True
             return True
-        self.group = _group_row(detail.group, lang)
+        self.group = group_row(detail.group, lang)
         self.value = next(v for v in self.group.rows if v.id == str(wanted))
         guide = lab_guide.explain(detail.value.loinc, lang)
         self.in_guide = guide is not None

@@ -60,7 +60,7 @@ class PatientConsoleState(rx.State):
 
     async def _load(self, actor: Actor) -> None:
         try:
-            found = await run_service(patients.find_patients, actor, self._query, self.page)
+            found = await run_service(patients.console_search, actor, self._query, self.page)
         except ServiceError as refused:
             self.results, self.has_more, self.searched = [], False, False
             self.search_error = await self._t(refused.key, **refused.params)
