@@ -30,3 +30,4 @@ from portal_app.pages import refills  # noqa: F401
 from portal_app.pages import schedule_console  # noqa: F401
 from portal_app.pages import results  # noqa: F401
 from portal_app.pages import signin  # noqa: F401
+from portal_app.pages import timeline  # noqa: F401

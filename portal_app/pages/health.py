@@ -138,6 +138,7 @@ def health_page() -> rx.Component:
         rx.grid(
             link_button("flask-conical", tr("rec.results_link"), "/health/results"),
             link_button("pill", tr("rec.medicines_link"), "/medications", variant="soft"),
+            link_button("calendar-range", tr("timeline.link"), "/health/timeline", variant="soft"),
             columns={"initial": "1", "sm": "2"}, spacing="3", width="100%"),
         date_filter(S),
         error_message(S.error),
