@@ -82,7 +82,7 @@ class Message(SQLModel, table=True):
     author_label: str = Field(max_length=200)  # "Sam Oduya", "Marie Baptiste, RN"
     from_staff: bool
     body: str = Field(sa_type=Text)
-    source_ip: str | None = Field(default=None, max_length=45)  # a patient-side sender's address, for the per-address limit
+    source_ip: str | None = Field(default=None, max_length=45)  # a patient-side sender's, for the per-address limit
     created_at: datetime = created_at_field()
 
 

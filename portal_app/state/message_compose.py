@@ -19,7 +19,7 @@ from portal_app.services import message_drafts, messages
 from portal_app.services.errors import ServiceError
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
-from portal_app.state.messages import attach, form_body
+from portal_app.state.messages import attach, form_body, result_words
 from portal_app.state.patient_context import viewing
 from portal_app.state.session import redirect_home
 
@@ -80,9 +80,7 @@ class ComposeState(rx.State):
         except ServiceError:
             self.error = await mt.text(self, "msg_more.error.no_result")
             return
-        lang = await mt.language(self)
-        self.about_result = ", ".join(part for part in (about.name, mt.day(about.when.date() if about.when else None, lang))
-                                      if part)
+        self.about_result, _page = result_words(about, await mt.language(self))
         self.body = await mt.text(self, "msg_more.ask_start", result=self.about_result)
         self._result_id, self.topic = about.observation_id, "result"
         await self._promise()

@@ -44,7 +44,8 @@ def _months(items: list[record_timeline.TimelineItem], lang: str) -> list[MonthR
         heading = localtime.format_month(item.when, lang)
         if not months or months[-1].month != heading:
             months.append(MonthRow(heading, []))
-        link = f"/health/result?id={item.result_id}" if item.result_id else ("/health/results" if item.kind == "result" else "")
+        link = f"/health/result?id={item.result_id}" if item.result_id else \
+            ("/health/results" if item.kind == "result" else "")
         months[-1].events.append(EventRow(item.kind, item.name, mt.day(item.when, lang), item.detail, link))
     return months
 

@@ -27,7 +27,7 @@ WAIT = 20_000  # ms: sign-in and page loads take seconds on a busy machine
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    with serve_portal(tmp_path_factory.mktemp("timeline")) as portal:
+    with serve_portal(tmp_path_factory.mktemp("timeline"), timeout=600) as portal:  # 2 cores, shared
         yield portal
 
 
