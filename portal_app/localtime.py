@@ -47,6 +47,11 @@ def format_day(day: date, language: str, style: str = "full") -> str:
     return _babel_date(day, format=style, locale=_locale(language))
 
 
+def format_month(day: date, language: str) -> str:
+    """"May 2026" / "mayo de 2026": a heading over a month of the record's timeline."""
+    return _babel_date(day, format="LLLL y", locale=_locale(language))
+
+
 def format_clock(moment: datetime, language: str, zone_name: str | None = None) -> str:
     """"9:30 AM" / "9:30" in the reader's language, at the zone's wall-clock time."""
     return _babel_time(local(moment, zone_name), format="short", locale=_locale(language))

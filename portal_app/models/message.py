@@ -65,13 +65,16 @@ class MessageThread(SQLModel, table=True):
     started_by: int | None = Field(default=None, foreign_key="user.id")
     urgent: bool = Field(default=False)  # a patient's words matched the urgent-symptom list
     reply_due: datetime | None = utc_column(default=None, nullable=True)  # the promise shown before sending
+    # "Ask my care team about this result": the value the patient asked about, so staff see which one.
+    result_observation_id: int | None = Field(default=None, foreign_key="observation.id")
     last_message_at: datetime = created_at_field()
     created_at: datetime = created_at_field()
 
 
 class Message(SQLModel, table=True):
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_author_created", "author_user_id", "created_at"),)  # the sending limit
+    __table_args__ = (Index("ix_message_author_created", "author_user_id", "created_at"),  # the sending limits
+                      Index("ix_message_source_ip_created", "source_ip", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="message_thread.id", index=True)
@@ -79,6 +82,7 @@ class Message(SQLModel, table=True):
     author_label: str = Field(max_length=200)  # "Sam Oduya", "Marie Baptiste, RN"
     from_staff: bool
     body: str = Field(sa_type=Text)
+    source_ip: str | None = Field(default=None, max_length=45)  # a patient-side sender's, for the per-address limit
     created_at: datetime = created_at_field()
 
 

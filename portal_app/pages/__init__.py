@@ -35,3 +35,4 @@ from portal_app.pages import signin  # noqa: F401
 from portal_app.pages import waitlist  # noqa: F401
 from portal_app.pages import waitlist_console  # noqa: F401
 from portal_app.pages import sharing  # noqa: F401
+from portal_app.pages import timeline  # noqa: F401

@@ -155,6 +155,7 @@ def health_page() -> rx.Component:
             link_button("flask-conical", tr("rec.results_link"), "/health/results"),
             link_button("pill", tr("rec.medicines_link"), "/medications", variant="soft"),
             link_button("share-2", tr("share.link"), "/health/sharing", variant="soft"),
+            link_button("calendar-range", tr("timeline.link"), "/health/timeline", variant="soft"),
             columns={"initial": "1", "sm": "2"}, spacing="3", width="100%"),
         date_filter(S),
         error_message(S.error),

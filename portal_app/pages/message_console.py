@@ -77,6 +77,8 @@ def _write_first() -> rx.Component:
                          border_radius="8px", border=f"1px solid {rx.color('gray', 7)}"),
             rx.el.label(rx.text(tr("msg.console.reply_label"), size="3", weight="medium"), html_for="start-body"),
             rx.text_area(id="start-body", name="body", max_length=messages.MAX_BODY, size="3", rows="4", width="100%"),
+            attach_picker("start-file", M.attached),
+            pending_files(M.pending, M.remove_file),
             submit_button(rx.icon("send", aria_hidden="true"), tr("msg.console.send_first"), width="100%"),
             spacing="2", width="100%"), on_submit=M.start, reset_on_submit=False, width="100%"))),
         spacing="2", width="100%")
@@ -86,6 +88,10 @@ def _queue() -> rx.Component:
     return rx.vstack(
         _write_first(),
         _filters(),
+        rx.cond(M.hidden > 0, rx.callout.root(
+            rx.callout.icon(rx.icon("lock", aria_hidden="true")),
+            rx.callout.text(tr("msg_more.hidden_count"), " ", rx.text.strong(M.hidden), ". ", tr("msg_more.hidden_why")),
+            color_scheme="gray", size="2", width="100%", role="status", class_name="queue-hidden")),
         rx.cond(M.items.length() > 0, bare_list(M.items, _queue_row, tr("msg.console.title")),
                 card(empty_state("inbox", tr("msg.console.none_title"), tr("msg.console.none_text")))),
         rx.hstack(
@@ -133,6 +139,9 @@ def _thread() -> rx.Component:
                       rx.cond(t["overdue"] == "yes", status_badge(tr("msg.console.overdue"), "warning")),
                       spacing="2", align="center", wrap="wrap"),
             rx.text(t["subject"], size="4", weight="medium"),
+            rx.cond(t["result"] != "", rx.text(rx.icon("flask-conical", size=16, aria_hidden="true"), " ",
+                                               tr("msg_more.about_result"), ": ", rx.text.strong(t["result"]),
+                                               size="3", class_name="thread-result")),
             rx.hstack(rx.text(topic_word(t["topic"]), size="2"), status_word(t["status"]),
                       rx.text(t["pool"], size="2", color=rx.color("gray", 11)),
                       rx.text(tr("msg.console.assignee"), ": ",

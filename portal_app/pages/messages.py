@@ -197,6 +197,9 @@ def message_thread() -> rx.Component:
                     page_header(T.subject),
                     rx.hstack(rx.text(topic_word(T.topic), size="3"), status_word(T.status), spacing="2",
                               align="center"),
+                    rx.cond(T.about_result != "", rx.link(
+                        rx.icon("flask-conical", size=16, aria_hidden="true"), " ", tr("msg_more.about_result"), ": ",
+                        T.about_result, href=T.result_link, size="3", class_name="thread-result")),
                     rx.cond(T.reply_by != "", rx.text(tr("msg.thread.answer_by"), " ", T.reply_by, size="3")),
                     rx.el.ol(rx.foreach(T.items, lambda row: message_bubble(row, tr("msg.you"))),
                              aria_label=tr("msg.thread.list"), aria_live="polite", padding="0", margin="0",
@@ -256,10 +259,18 @@ def _promise() -> rx.Component:
         color_scheme="blue", size="2", width="100%", role="note", class_name="reply-promise")
 
 
+def _about_result() -> rx.Component:
+    """Which result the message is about, when it was started from that result's page."""
+    return rx.cond(C.about_result != "", rx.text(
+        rx.icon("flask-conical", size=16, aria_hidden="true"), " ", tr("msg_more.about_result"), ": ",
+        rx.text.strong(C.about_result), size="3", class_name="compose-result"))
+
+
 def _write() -> rx.Component:
     return card(
         _stage_heading("2", "msg.compose.write_heading"),
         rx.text(tr("msg.compose.about"), ": ", rx.text.strong(topic_word(C.topic)), size="3"),
+        _about_result(),
         _promise(),
         success(C.restored),
         rx.form(rx.vstack(
@@ -279,6 +290,7 @@ def _check() -> rx.Component:
         _stage_heading("3", "msg.compose.check_heading"),
         emergency_notice(C.urgent),
         rx.text(tr("msg.compose.about"), ": ", rx.text.strong(topic_word(C.topic)), size="3"),
+        _about_result(),
         rx.box(rx.text(C.body, size="3", white_space="pre-wrap", overflow_wrap="anywhere"),
                background=rx.color("gray", 3), border_radius="12px", padding="12px", width="100%"),
         rx.cond(C.pending.length() > 0, rx.vstack(rx.foreach(C.pending, lambda row: rx.text(

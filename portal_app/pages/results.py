@@ -182,7 +182,8 @@ def _detail() -> rx.Component:
                 rx.el.tbody(rx.foreach(D.trend, _trend_row)),
                 width="100%", style={"borderCollapse": "collapse", "fontSize": "16px"}),
         )),
-        link_button("message-circle", tr("rec.ask_team"), "/messages"),
+        link_button("message-circle", tr("rec.ask_team"), "/messages/new?topic=result&result=" + D.value.id,
+                    id="ask-about-result"),
         link_button("arrow-left", tr("rec.back_to_results"), "/health/results", variant="soft"),
         spacing="4", width="100%")
 

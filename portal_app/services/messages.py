@@ -34,9 +34,10 @@ from portal_app import clock, localtime
 from portal_app.models.message import (STATUSES, TOPICS, CannedReply, Message, MessageNote, MessagePool,
                                        MessagePoolMember, MessageRead, MessageThread)
 from portal_app.models.people import Patient, Role, User
+from portal_app.models.record import Observation
 from portal_app.models.outbox import Channel
 from portal_app.models.stored_file import StoredFile
-from portal_app.services import access, audit, files, live, message_drafts, notify
+from portal_app.services import access, audit, files, live, message_drafts, notify, record
 from portal_app.services.access import CLINICAL, Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
@@ -55,6 +56,10 @@ SUBJECT_LENGTH = 60
 MAX_ATTACHMENTS = 3
 HOURLY_MESSAGES_PATIENT = 20  # per account; a person writing more than this in an hour should call
 HOURLY_MESSAGES_STAFF = 300
+# per network address, patient side only: a script cycling through accounts still stops. Room for a
+# family (or a care home) writing from one connection; staff share the clinic's address, so not them.
+HOURLY_MESSAGES_ADDRESS = 60
+MAX_ADDRESS = 45  # the longest IPv6 text form
 PAGE = 20
 MIN_SEARCH = 2
 MAX_SEARCH = 100
@@ -148,6 +153,15 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class ResultLink:
+    """The result a thread asks about: its value's id, name and day (never the value itself)."""
+
+    observation_id: int
+    name: str
+    when: datetime | None
+
+
+@dataclass(frozen=True)
 class ThreadView:
     """What the patient side sees of a thread: no notes, no assignee, no pool members."""
 
@@ -157,6 +171,7 @@ class ThreadView:
     status: str
     reply_due: datetime | None
     messages: list[MessageView]
+    result: ResultLink | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +199,7 @@ class StaffThreadView:
     overdue: bool
     messages: list[MessageView]
     notes: list[NoteView]
+    result: ResultLink | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +230,7 @@ class Queue:
     items: list[QueueItem]
     pools: list[PoolView] = field(default_factory=list)
     has_more: bool = False
+    hidden: int = 0  # threads of this view on restricted charts, left out (only the number is shown)
 
 
 @dataclass(frozen=True)
@@ -336,21 +353,38 @@ def _announce(session: Session, patient_id: int) -> None:
     live.announce(session, QUEUE_TOPIC)
 
 
-def _check_sending_limit(session: Session, actor: Actor) -> None:
-    """A script (or a stuck button) cannot flood the care team's queue or the patient's notices."""
+def _address(ip: object) -> str | None:
+    """The sender's network address as the server saw it, or None when unknown (or not an address)."""
+    return ip.strip() if isinstance(ip, str) and 0 < len(ip.strip()) <= MAX_ADDRESS else None
+
+
+def _check_sending_limit(session: Session, actor: Actor, address: str | None) -> None:
+    """A script (or a stuck button) cannot flood the care team's queue or the patient's notices:
+    per account, and on the patient side also per network address (many accounts, one sender)."""
+    since = clock.now() - timedelta(hours=1)
     most = HOURLY_MESSAGES_STAFF if actor.is_staff else HOURLY_MESSAGES_PATIENT
     sent = session.exec(select(func.count()).select_from(Message).where(
-        Message.author_user_id == actor.user_id, Message.created_at >= clock.now() - timedelta(hours=1))).one()
+        Message.author_user_id == actor.user_id, Message.created_at >= since)).one()
     if sent >= most:
         raise InvalidInput("msg.error.too_many", most=most)
+    if address is None or actor.is_staff:
+        return
+    from_there = session.exec(select(func.count()).select_from(Message).where(
+        Message.source_ip == address, Message.created_at >= since)).one()
+    if from_there >= HOURLY_MESSAGES_ADDRESS:
+        audit.record_refusal(session, actor, "create", CATEGORY, patient_id=actor.patient_id,
+                             detail="refused: hourly message limit for this network address", source_ip=address)
+        raise InvalidInput("msg_more.error.too_many_here")
 
 
-def _add_message(session: Session, actor: Actor, thread: MessageThread, body: str, tokens: list[object]) -> Message:
+def _add_message(session: Session, actor: Actor, thread: MessageThread, body: str, tokens: list[object],
+                 ip: object = None) -> Message:
     """Write one message (and claim its attachments), audited; the caller announces it."""
-    _check_sending_limit(session, actor)
     from_staff = actor.is_staff
+    address = None if from_staff else _address(ip)
+    _check_sending_limit(session, actor, address)
     message = Message(thread_id=thread.id, author_user_id=actor.user_id, author_label=_label(session, actor),
-                      from_staff=from_staff, body=body)
+                      from_staff=from_staff, body=body, source_ip=address)
     session.add(message)
     session.flush()
     for token in tokens:
@@ -435,22 +469,34 @@ def search(session: Session, actor: Actor | None, patient_id: int, words: object
     return _inbox_page(session, actor, patient_id, rows, f"message search page {number}")
 
 
+def asked_result(session: Session, actor: Actor | None, patient_id: int, observation_id: object) -> ResultLink:
+    """The result a new "test result" message is about, as the writer sees it: released, on this
+    chart, readable by them (``record.result_detail`` checks and audits all three)."""
+    detail = record.result_detail(session, actor, patient_id, observation_id)
+    return ResultLink(detail.value.id, detail.value.name, detail.group.when)
+
+
 def start_thread(session: Session, actor: Actor | None, patient_id: int, topic: object, body: object,
-                 attachments: object = None) -> int:
-    """A patient (or proxy) writes to the care team; the topic picks the pool and the promised reply time."""
+                 attachments: object = None, result_id: object = None, ip: object = None) -> int:
+    """A patient (or proxy) writes to the care team; the topic picks the pool and the promised reply time.
+    A "result" message may name the result it asks about (``result_id``), so staff see which one."""
     access.require_patient_access(session, actor, patient_id, "messages.write")
     if actor.role not in PATIENT_SIDE:
         raise PermissionDenied()
     promise = expectation(topic)
     text = clean_body(body)
     tokens = _tokens(attachments)
+    if result_id is not None and topic != "result":
+        raise InvalidInput("msg_more.error.result_topic")
+    about = asked_result(session, actor, patient_id, result_id) if result_id is not None else None
     moment = clock.now()
     thread = MessageThread(patient_id=patient_id, topic=topic, subject=subject_of(text), pool_id=_pool(session, promise.pool).id,
                            status="open", started_by=actor.user_id, urgent=is_urgent(text), reply_due=promise.reply_by,
-                           last_message_at=moment, created_at=moment)
+                           last_message_at=moment, created_at=moment,
+                           result_observation_id=about.observation_id if about else None)
     session.add(thread)
     session.flush()
-    _add_message(session, actor, thread, text, tokens)
+    _add_message(session, actor, thread, text, tokens, ip)
     message_drafts.discard(session, actor, patient_id, "new")
     _announce(session, patient_id)
     return thread.id
@@ -462,11 +508,18 @@ def read_thread(session: Session, actor: Actor | None, patient_id: int, thread_i
     _mark_read(session, thread.id, actor.user_id)
     audit.record(session, actor, "read", CATEGORY, patient_id=patient_id, detail=f"thread {thread.id}")
     return ThreadView(thread.id, thread.topic, thread.subject, thread.status,
-                      thread.reply_due if thread.status == "open" else None, _messages(session, thread.id, actor))
+                      thread.reply_due if thread.status == "open" else None, _messages(session, thread.id, actor),
+                      _result_link(session, thread))
+
+
+def _result_link(session: Session, thread: MessageThread) -> ResultLink | None:
+    """The result a thread asks about (its name and day; the reader already reached the thread)."""
+    obs = session.get(Observation, thread.result_observation_id) if thread.result_observation_id else None
+    return ResultLink(obs.id, obs.name, obs.effective_at) if obs is not None else None
 
 
 def reply(session: Session, actor: Actor | None, patient_id: int, thread_id: object, body: object,
-          attachments: object = None) -> int:
+          attachments: object = None, ip: object = None) -> int:
     """The patient side answers in a thread; a closed thread opens again, with a new promised reply time."""
     thread = _patient_thread(session, actor, patient_id, thread_id, "messages.write")
     if actor.role not in PATIENT_SIDE:
@@ -477,7 +530,7 @@ def reply(session: Session, actor: Actor | None, patient_id: int, thread_id: obj
         thread.reply_due = expectation(thread.topic).reply_by
     thread.status = "open"
     thread.urgent = thread.urgent or is_urgent(text)
-    message = _add_message(session, actor, thread, text, tokens)
+    message = _add_message(session, actor, thread, text, tokens, ip)
     message_drafts.discard(session, actor, patient_id, f"thread:{thread.id}")
     _announce(session, patient_id)
     return message.id
@@ -542,18 +595,22 @@ def queue(session: Session, actor: Actor | None, view: object = "open", pool: ob
     if not chosen:
         return Queue(items=[], pools=[PoolView(p.code, p.name) for p in pools])
     moment = clock.now()
-    query = (select(MessageThread, Patient).join(Patient, Patient.id == MessageThread.patient_id)
-             .where(MessageThread.pool_id.in_([p.id for p in chosen]), Patient.restricted.is_(False)))
+    where = [MessageThread.pool_id.in_([p.id for p in chosen])]
     if view in ("open", "unassigned", "mine", "overdue"):
-        query = query.where(MessageThread.status == "open")
+        where.append(MessageThread.status == "open")
     if view == "unassigned":
-        query = query.where(MessageThread.assignee_user_id.is_(None))
+        where.append(MessageThread.assignee_user_id.is_(None))
     elif view == "mine":
-        query = query.where(MessageThread.assignee_user_id == actor.user_id)
+        where.append(MessageThread.assignee_user_id == actor.user_id)
     elif view == "overdue":
-        query = query.where(MessageThread.reply_due < moment)
+        where.append(MessageThread.reply_due < moment)
     elif view in ("waiting", "closed"):
-        query = query.where(MessageThread.status == view)
+        where.append(MessageThread.status == view)
+    # How many are left out is said (a number only: no name, no thread), so no one thinks the queue is empty.
+    hidden = session.exec(select(func.count(MessageThread.id)).join(Patient, Patient.id == MessageThread.patient_id)
+                          .where(*where, Patient.restricted.is_(True))).one()
+    query = (select(MessageThread, Patient).join(Patient, Patient.id == MessageThread.patient_id)
+             .where(*where, Patient.restricted.is_(False)))
     # Threads owing an answer: urgent words first, then the earliest promise; the others newest first.
     order = (MessageThread.urgent.desc(), MessageThread.reply_due.asc(), MessageThread.id.asc()) \
         if view in ("open", "unassigned", "mine", "overdue") \
@@ -569,7 +626,8 @@ def queue(session: Session, actor: Actor | None, view: object = "open", pool: ob
     items = [QueueItem(t.id, f"{p.given_name} {p.family_name}", p.mrn, t.topic, t.subject, t.status,
                        by_id[t.pool_id].name, names.get(t.assignee_user_id, ""), t.urgent, t.last_message_at,
                        t.reply_due, _overdue(t, moment), unread.get(t.id, 0)) for t, p in shown]
-    return Queue(items=items, pools=[PoolView(p.code, p.name) for p in pools], has_more=len(rows) > PAGE)
+    return Queue(items=items, pools=[PoolView(p.code, p.name) for p in pools], has_more=len(rows) > PAGE,
+                 hidden=hidden)
 
 
 def staff_thread(session: Session, actor: Actor | None, thread_id: object) -> StaffThreadView:
@@ -586,7 +644,7 @@ def staff_thread(session: Session, actor: Actor | None, thread_id: object) -> St
         assignee=assignee.get(thread.assignee_user_id, ""), assigned_to_me=thread.assignee_user_id == actor.user_id,
         urgent=thread.urgent, reply_due=thread.reply_due, overdue=_overdue(thread, clock.now()),
         messages=_messages(session, thread.id, actor),
-        notes=[NoteView(n.id, n.author_label, n.body, n.created_at) for n in notes])
+        notes=[NoteView(n.id, n.author_label, n.body, n.created_at) for n in notes], result=_result_link(session, thread))
 
 
 def assign(session: Session, actor: Actor | None, thread_id: object, to_me: object = True) -> None:
@@ -642,8 +700,10 @@ def staff_reply(session: Session, actor: Actor | None, thread_id: object, body: 
     return message.id
 
 
-def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic: object, body: object) -> int:
-    """The care team writes first (e.g. about a result), in a pool of their own; the patient is told."""
+def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic: object, body: object,
+                       attachments: object = None) -> int:
+    """The care team writes first (e.g. about a result, with the report as a file), in a pool of their
+    own; the patient is told."""
     actor = _require_queue(session, actor, "create")
     promise = expectation(topic)
     pool = next((p for p in my_pools(session, actor) if p.code == promise.pool), None)
@@ -651,6 +711,7 @@ def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic
         audit.record_refusal(session, actor, "create", CATEGORY, detail=f"refused: not in the {promise.pool} pool")
         raise PermissionDenied("msg.error.not_your_pool")
     text = clean_body(body)
+    tokens = _tokens(attachments)
     patient = session.exec(select(Patient).where(Patient.mrn == mrn.strip())).first() \
         if isinstance(mrn, str) and 0 < len(mrn.strip()) <= 32 else None
     if patient is None:
@@ -663,7 +724,7 @@ def staff_start_thread(session: Session, actor: Actor | None, mrn: object, topic
                            last_message_at=moment, created_at=moment)
     session.add(thread)
     session.flush()
-    message = _add_message(session, actor, thread, text, [])
+    message = _add_message(session, actor, thread, text, tokens)
     queue_to_patient(session, patient.id, "messages", dedupe_key=f"message:{message.id}", template_key="new_message")
     _announce(session, patient.id)
     return thread.id

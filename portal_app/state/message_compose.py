@@ -3,6 +3,10 @@ then a check that shows who answers and by when, with the 911 notice, stronger f
 
 The urgent-word check runs when the writer moves on to the check (not on every key), and again in
 the service when it is sent; it never stops the message.
+
+From a result's page (``?topic=result&result=<id>``) the message starts about that result: the
+service checks the writer may see it (released, their chart), the text starts with its name (never
+its value, so the subject holds none either) and the thread is linked to it for the care team.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from portal_app.services import message_drafts, messages
 from portal_app.services.errors import ServiceError
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
-from portal_app.state.messages import attach, form_body
+from portal_app.state.messages import attach, form_body, result_words
 from portal_app.state.patient_context import viewing
 from portal_app.state.session import redirect_home
 
@@ -34,6 +38,8 @@ class ComposeState(rx.State):
     thread_id: str = ""  # the conversation made by sending
     error: str = ""
     restored: str = ""  # said when a kept draft was put back
+    about_result: str = ""  # "Cholesterol, May 4, 2026" when writing about a result
+    _result_id: int | None = None
 
     async def _promise(self) -> None:
         promise = messages.expectation(self.topic)
@@ -46,10 +52,14 @@ class ComposeState(rx.State):
         wanted = self.router.url.query_parameters.get("topic", "")
         self.stage, self.topic, self.body, self.pending, self.urgent, self.thread_id, self.error, self.restored = (
             "topic", "", "", [], False, "", "", "")
+        self.about_result, self._result_id = "", None
         seen = await viewing(self)
         if seen is None:
             self.reset()
             return redirect_home(None)
+        result_id = mt.digits(self.router.url.query_parameters.get("result", ""))
+        if wanted == "result" and result_id is not None:
+            return await self._about_result(seen, result_id)
         try:
             kept = await run_service(message_drafts.load, *seen)
         except ServiceError as refused:
@@ -63,6 +73,19 @@ class ComposeState(rx.State):
             await self._promise()
             self.stage = "write"
 
+    async def _about_result(self, seen, result_id: int) -> None:
+        """Start the message about one result: its name and day shown, and written at the top."""
+        try:
+            about = await run_service(messages.asked_result, *seen, result_id)
+        except ServiceError:
+            self.error = await mt.text(self, "msg_more.error.no_result")
+            return
+        self.about_result, _page = result_words(about, await mt.language(self))
+        self.body = await mt.text(self, "msg_more.ask_start", result=self.about_result)
+        self._result_id, self.topic = about.observation_id, "result"
+        await self._promise()
+        self.stage = "write"
+
     @rx.event
     async def choose_topic(self, topic: str):
         if await viewing(self) is None:
@@ -72,6 +95,8 @@ class ComposeState(rx.State):
             self.error = await mt.text(self, "msg.error.topic")
             return
         self.topic, self.error = topic, ""
+        if topic != "result":
+            self.about_result, self._result_id = "", None
         await self._promise()
         self.stage = "write"
 
@@ -135,7 +160,8 @@ class ComposeState(rx.State):
             return
         try:
             made = await run_service(messages.start_thread, *seen, self.topic, self.body,
-                                     [p["token"] for p in self.pending])
+                                     [p["token"] for p in self.pending], self._result_id,
+                                     self.router.session.client_ip)
         except ServiceError as refused:
             self.error = await mt.refusal(self, refused)
             return

@@ -16,7 +16,7 @@ from portal_app.services.errors import ServiceError
 from portal_app.state import live_hub
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
-from portal_app.state.messages import attach, form_body, message_row
+from portal_app.state.messages import attach, form_body, message_row, result_words
 from portal_app.state.session import SessionState, redirect_home, require_actor
 
 
@@ -28,6 +28,7 @@ class MessageConsoleState(rx.State):
     pool: str = ""  # a pool code, "" for all of mine
     page: int = 0
     has_more: bool = False
+    hidden: int = 0  # threads of this view on restricted charts, not listed
     items: list[dict[str, str]] = []
     pools: list[dict[str, str]] = []
     selected: str = ""  # the open thread's id
@@ -35,7 +36,7 @@ class MessageConsoleState(rx.State):
     thread_messages: list[dict] = []
     notes: list[dict[str, str]] = []
     canned: list[dict[str, str]] = []
-    pending: list[dict[str, str]] = []  # files uploaded for the next answer
+    pending: list[dict[str, str]] = []  # files uploaded for the next answer (or the first message)
     writing: bool = False  # the "write to a patient" form is open
     error: str = ""
     notice: str = ""
@@ -70,7 +71,7 @@ class MessageConsoleState(rx.State):
             "overdue": "yes" if i.overdue else "", "unread": str(i.unread), "when": mt.moment(i.last_message_at, lang),
             "due": mt.moment(i.reply_due, lang) if i.reply_due and i.status == "open" else "",
         } for i in found.items]
-        self.has_more, self.loaded = found.has_more, True
+        self.has_more, self.hidden, self.loaded = found.has_more, found.hidden, True
 
     async def _load_thread(self, actor) -> None:
         if not self.selected:
@@ -89,6 +90,7 @@ class MessageConsoleState(rx.State):
             "mine": "yes" if view.assigned_to_me else "", "urgent": "yes" if view.urgent else "",
             "overdue": "yes" if view.overdue else "",
             "due": mt.day(localtime.local(view.reply_due).date(), lang) if view.reply_due else "",
+            "result": result_words(view.result, lang)[0],
         }
         self.thread_messages = [message_row(m, lang) for m in view.messages]
         self.notes = [{"id": str(n.id), "author": n.author, "body": n.body, "when": mt.moment(n.created_at, lang)}
@@ -234,7 +236,7 @@ class MessageConsoleState(rx.State):
         actor = await self._staff()
         if actor is None:
             return await self._refuse()
-        self.writing, self.error, self.notice = not self.writing, "", ""
+        self.writing, self.error, self.notice, self.pending = not self.writing, "", "", []
 
     @rx.event
     async def start(self, form: dict):
@@ -245,11 +247,11 @@ class MessageConsoleState(rx.State):
         values = form if isinstance(form, dict) else {}
         try:
             made = await run_service(messages.staff_start_thread, actor, values.get("mrn"), values.get("topic"),
-                                     form_body(form))
+                                     form_body(form), [p["token"] for p in self.pending])
         except ServiceError as refused:
             self.error, self.notice = await mt.refusal(self, refused), ""
             return
-        self.writing, self.selected, self.error = False, str(made), ""
+        self.writing, self.selected, self.error, self.pending = False, str(made), "", []
         self.notice = await mt.text(self, "msg.console.started")
         await self._load_thread(actor)
         await self._load_queue(actor)

@@ -55,6 +55,14 @@ async def attach(state: rx.State, actor, answer: object, pending: list[dict[str,
     return [*pending, attachment_row(view)], ""
 
 
+def result_words(link: messages.ResultLink | None, lang: str) -> tuple[str, str]:
+    """(name and day, page address) of the result a thread asks about; ("", "") for none."""
+    if link is None:
+        return "", ""
+    day = mt.day(link.when.date() if link.when else None, lang)
+    return ", ".join(p for p in (link.name, day) if p), f"/health/result?id={link.observation_id}"
+
+
 THREAD_ROUTE = "/messages/thread"
 
 
@@ -157,6 +165,8 @@ class ThreadState(rx.State):
     topic: str = ""
     status: str = ""
     reply_by: str = ""
+    about_result: str = ""  # the result this conversation asks about, by name and day
+    result_link: str = ""
     items: list[dict] = []
     pending: list[dict[str, str]] = []  # files uploaded for the next reply
     draft: str = ""  # the reply being written, as kept on the server
@@ -180,6 +190,7 @@ class ThreadState(rx.State):
         self.subject, self.topic, self.status = view.subject, view.topic, view.status
         self.reply_by = mt.day(localtime.local(view.reply_due).date(), lang) if view.reply_due else ""
         self.items = [message_row(m, lang) for m in view.messages]
+        self.about_result, self.result_link = result_words(view.result, lang)
         self.loaded = True
         await (await self.get_state(MessageBadgeState))._count()  # reading it changed the unread count
         return True
@@ -242,7 +253,7 @@ class ThreadState(rx.State):
         body = form_body(form)
         try:
             await run_service(messages.reply, *seen, mt.digits(self.thread_id), body,
-                              [p["token"] for p in self.pending])
+                              [p["token"] for p in self.pending], self.router.session.client_ip)
         except ServiceError as refused:
             self.error, self.sent = await mt.refusal(self, refused), ""
             return
