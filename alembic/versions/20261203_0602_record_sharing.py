@@ -2,7 +2,7 @@
 (a copy of the record the patient emails to an address they choose).
 
 Revision ID: 0602
-Revises: 0303
+Revises: 0304
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0602"
-down_revision = "0303"
+down_revision = "0304"
 branch_labels = None
 depends_on = None
 

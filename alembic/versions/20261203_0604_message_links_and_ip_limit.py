@@ -2,7 +2,7 @@
 sender's address, for the per-address sending limit.
 
 Revision ID: 0604
-Revises: 0303
+Revises: 0602
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0604"
-down_revision = "0303"
+down_revision = "0602"
 branch_labels = None
 depends_on = None
 
