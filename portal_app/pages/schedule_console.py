@@ -51,17 +51,14 @@ def _visit(row) -> rx.Component:
     ), class_name="desk-visit")
 
 
-def _where(row) -> rx.Component:
-    return rx.cond(row["video"] == "yes", tr("appt.video_visit"), row["location"])
-
-
 def _week_visit(row) -> rx.Component:
     return item(rx.vstack(
         rx.hstack(rx.text(row["time"], size="3", weight="bold"), rx.spacer(), status(row["status"]), width="100%",
                   align="start", wrap="wrap"),
         rx.cond(row["patient"] != "", rx.text(rx.text.strong(row["patient"]), size="3"),
                 rx.text(tr("appt.desk.restricted"), size="3")),
-        rx.text(row["type"], " · ", row["clinician"], " · ", _where(row), size="2"),
+        rx.text(row["type"], " · ", row["clinician"], rx.cond(row["video"] == "yes", "", " · " + row["location"]),
+                size="2"),
         rx.cond(row["reason"] != "", rx.text(tr("appt.list.your_reason"), ": ", row["reason"], size="2",
                                              color=rx.color("gray", 11))),
         rx.cond(S.can_act & (row["patient_id"] != "") & (row["status"] == "booked"),
@@ -147,8 +144,8 @@ def _move_panel() -> rx.Component:
         error_message(S.move_error),
         rx.cond(S.move_times.length() > 0, rx.el.ul(
             rx.foreach(S.move_times, lambda t: item(rx.button(
-                rx.vstack(rx.text(t["label"], size="3", weight="bold"), rx.text(t["clinician"], size="1"),
-                          spacing="0", align="center"),
+                rx.vstack(rx.text(t["label"], size="3", weight="bold"),
+                          rx.cond(S.move_with == "", rx.text(t["clinician"], size="1")), spacing="0", align="center"),
                 on_click=S.move_to(t["at"]), variant="surface", size="3", width="100%", height="auto",
                 min_height=TOUCH_TARGET, padding_y="6px", class_name="desk-move-time"))),
             aria_label=tr("console_week.times"), padding="0", margin="0", width="100%", display="grid",
@@ -165,7 +162,7 @@ def _book_for_patient() -> rx.Component:
                           submit_button(tr("appt.desk.find"), width="100%"), spacing="3", width="100%"),
                 on_submit=S.find_patient, reset_on_submit=False, width="100%"),
         rx.cond(S.patient_name != "", rx.vstack(
-            rx.text(tr("appt.desk.booking_for"), " ", rx.text.strong(S.patient_name), " · ", S.day_label, size="3"),
+            rx.text(tr("appt.desk.booking_for"), " ", rx.text.strong(S.patient_name), " · ", S.book_day, size="3"),
             rx.form(rx.vstack(
                 rx.el.label(rx.text(tr("appt.book.visit"), size="3", weight="medium"), html_for="field-type"),
                 rx.el.select(rx.foreach(S.types, lambda t: rx.el.option(t["name"], value=t["id"])), id="field-type",

@@ -33,7 +33,8 @@ class WeekDay:
 
 class ScheduleConsoleState(rx.State):
     day: str = ""
-    day_label: str = ""
+    day_label: str = ""  # the day, or "Week of ..." in the week view
+    book_day: str = ""  # the day that booking for a patient offers times on
     rows: list[dict[str, str]] = []
     # the week view and the filters ("" is every location or clinician)
     view: str = "day"
@@ -89,6 +90,7 @@ class ScheduleConsoleState(rx.State):
         flag_words = {f: await mt.text(self, f"appt.desk.flag_{f}")
                       for f in ("contact_changed", "insurance_changed", "no_insurance")}
         shown = date.fromisoformat(self.day)
+        self.book_day = localtime.format_day(shown, lang)
         if self.view == "week":
             days = await run_service(schedule.week_schedule, actor, self.day, *self._narrowed())
             self.week = [WeekDay(localtime.format_day(d.day, lang), [self._row(r, lang, flag_words) for r in d.rows])
