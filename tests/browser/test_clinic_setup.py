@@ -65,7 +65,7 @@ def test_admin_adds_a_visit_type_and_a_holiday_and_the_patients_calendar_follows
     form.get_by_role("button", name="Add a visit type").click()
     expect(admin.get_by_role("alert")).to_contain_text("multiple of 5 minutes", timeout=WAIT)
     expect(admin.get_by_text("Travel vaccine consult")).to_have_count(0)
-    form.get_by_label("Name", exact=True).fill("Travel vaccine consult")
+    expect(form.get_by_label("Name", exact=True)).to_have_value("Travel vaccine consult")  # what was typed stays
     form.get_by_label("Name in Spanish").fill("Consulta de vacunas de viaje")
     form.get_by_label("Length (minutes)").fill("20")
     form.get_by_label("Time kept free after (minutes)").fill("10")
