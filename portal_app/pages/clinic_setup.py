@@ -242,7 +242,7 @@ def clinic_setup_page() -> rx.Component:
         rx.cond(S.loaded, rx.tabs.root(
             rx.tabs.list(*[rx.tabs.trigger(tr(f"clinic_setup.tab.{tab}"), value=tab, min_height=TOUCH_TARGET,
                                            font_size="16px") for tab in TABS],
-                         wrap="wrap", aria_label=tr("clinic_setup.title")),
+                         flex_wrap="wrap", aria_label=tr("clinic_setup.title")),  # four tabs fit no phone row
             *[rx.tabs.content(rx.box(TAB_BODIES[tab](), padding_top="16px"), value=tab) for tab in TABS],
             value=S.tab, on_change=S.choose_tab, width="100%"),
             loading_block(tr("status.loading"))),
