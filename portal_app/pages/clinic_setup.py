@@ -74,7 +74,7 @@ def _form_card(form: str, add_key: str, edit_key: str, fields: list, on_submit) 
     return card(
         rx.heading(rx.cond(S.editing == form, tr(edit_key), tr(add_key)), as_="h3", size="4"),
         rx.form(rx.vstack(*fields, _form_buttons(form, add_key), spacing="3", width="100%"),
-                on_submit=on_submit, reset_on_submit=True, width="100%", key=S.draft_key),
+                on_submit=on_submit, width="100%", key=S.draft_key),  # emptied (remounted) only once saved
         id=f"{form}-form")
 
 
@@ -196,7 +196,7 @@ def _time_off_tab() -> rx.Component:
                       text_field(tr("clinic_setup.field.to_time"), "ends", type="time", step=300, required=False,
                                  hint=tr("clinic_setup.hint.all_day"))),
                 submit_button(tr("clinic_setup.add_time_off")),
-                spacing="3", width="100%"), on_submit=S.add_exception, reset_on_submit=True, width="100%"),
+                spacing="3", width="100%"), on_submit=S.add_exception, width="100%", key=S.draft_key),
             id="time-off-form"),
         spacing="4", width="100%")
 
@@ -242,7 +242,7 @@ def clinic_setup_page() -> rx.Component:
         rx.cond(S.loaded, rx.tabs.root(
             rx.tabs.list(*[rx.tabs.trigger(tr(f"clinic_setup.tab.{tab}"), value=tab, min_height=TOUCH_TARGET,
                                            font_size="16px") for tab in TABS],
-                         wrap="wrap", aria_label=tr("clinic_setup.title")),
+                         flex_wrap="wrap", aria_label=tr("clinic_setup.title")),  # four tabs fit no phone row
             *[rx.tabs.content(rx.box(TAB_BODIES[tab](), padding_top="16px"), value=tab) for tab in TABS],
             value=S.tab, on_change=S.choose_tab, width="100%"),
             loading_block(tr("status.loading"))),

@@ -191,7 +191,8 @@ def overview(session: Session, actor: Actor | None) -> SetupView:
     clinicians = session.exec(select(User).where(User.role == Role.CLINICIAN).order_by(User.display_name)).all()
     names = {u.id: clinician_label(u) for u in clinicians}
     places = {loc.id: loc.name for loc in locations}
-    hours = session.exec(select(WorkingHours).order_by(WorkingHours.weekday, WorkingHours.starts)).all()
+    hours = sorted(session.exec(select(WorkingHours)).all(),  # one clinician's week together
+                   key=lambda h: (names.get(h.clinician_user_id, ""), h.weekday, h.starts))
     exceptions = session.exec(select(ScheduleException).where(ScheduleException.ends_at > clock.now())
                               .order_by(ScheduleException.starts_at)).all()
     return SetupView(
