@@ -6,6 +6,7 @@ Revises: 0303
 Create Date: 2026-12-03
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0403"
@@ -17,7 +18,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_appointment_active_hold", "appointment",
                     ["status", "blocked_until", "starts_at", "clinician_user_id"])
+    op.create_index("ix_message_thread_queue_order", "message_thread",
+                    ["pool_id", "status", sa.text("urgent DESC"), "reply_due", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_message_thread_queue_order", table_name="message_thread")
     op.drop_index("ix_appointment_active_hold", table_name="appointment")
