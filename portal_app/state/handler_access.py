@@ -227,6 +227,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "ResultsState.filter_dates": "patient",
     "ResultsState.clear_dates": "patient",
     "ResultsState.choose": "patient",
+    "ResultsState.show_older": "patient",
     "ResultDetailState.opened": "patient",
     "ResultsHomeState.opened": "patient",
     # The clinician's results queue (state/results_console.py): staff session re-checked; role and chart in the service.
