@@ -39,7 +39,8 @@ def _serve(stack: ExitStack, workdir: Path) -> ServedPortal:
     for attempt in (1, 2):
         try:
             # The production live-signal poll interval, not the tests' faster one, so figures are honest.
-            return stack.enter_context(serve_portal(workdir / f"attempt-{attempt}",
+            # A generous start-up limit: on a shared machine the production build alone can take minutes.
+            return stack.enter_context(serve_portal(workdir / f"attempt-{attempt}", timeout=600,
                                                     PORTAL_LIVE_POLL_SECONDS=str(Settings().live_poll_seconds)))
         except (RuntimeError, subprocess.CalledProcessError) as exc:
             if attempt == 2:

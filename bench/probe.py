@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import time
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.support.browser import FrameRecorder
+from tests.support.browser import PHONE, FrameRecorder, new_context
 
 # Reflex (socket.io) frames: an event the page sends, a state update (delta) it receives.
 SENT_EVENT = '["event",{"name"'
@@ -159,3 +159,61 @@ def settle(page: Page, quiet_ms: float = 50, max_ms: float = 5000) -> bool:
 
 def click_to_text_change(page: Page, click: str, watch: str, timeout_ms: float = 10000) -> dict:
     return page.evaluate(CLICK_TO_TEXT_CHANGE, {"click": click, "watch": watch, "timeoutMs": timeout_ms})
+
+
+# Click `click` and resolve with the ms until the first state update after the click has arrived
+# and the browser has painted what it changed (two animation frames after the update frame), and,
+# when `ready` is given, a node matching it exists. For screens whose text may not change (the same
+# list drawn again, a chart's dots), where CLICK_TO_TEXT_CHANGE would wait for ever. `frame_ms`:
+# the update frame's arrival, the server's share.
+CLICK_TO_UPDATE_PAINTED = r"""
+async ({click, ready, timeoutMs}) => {
+  const B = window.__bench;
+  const button = document.querySelector(click);
+  if (!button) throw new Error(`nothing matches ${click}`);
+  const before = B.received;
+  return await new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const timer = setTimeout(() => reject(new Error(`no update painted ${timeoutMs} ms after clicking ${click}`)),
+                             timeoutMs);
+    const painted = (frameAt) => requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (ready && !ready.split("|").every((s) => document.querySelector(s))) return setTimeout(() => painted(frameAt), 1);
+      clearTimeout(timer);
+      resolve({ms: performance.now() - t0, frame_ms: frameAt - t0});
+    }));
+    const wait = () => (B.received > before ? painted(B.lastReceived) : setTimeout(wait, 1));
+    button.click();
+    wait();
+  });
+}
+"""
+
+
+def click_to_update_painted(page: Page, click: str, ready: str = "", timeout_ms: float = 20000) -> dict:
+    """See CLICK_TO_UPDATE_PAINTED; `ready`: selectors (joined by |) that must all match at the end."""
+    return page.evaluate(CLICK_TO_UPDATE_PAINTED, {"click": click, "ready": ready, "timeoutMs": timeout_ms})
+
+
+TRIVIAL_TOGGLE = "button[aria-controls='field-password']"
+
+
+def trivial_samples(browser: Browser, base_url: str, clicks: int) -> list[float]:
+    """The floor: click-to-screen of the password Show/Hide toggle on /signin (one bool flipped),
+    measured in the same run as a scenario's own clicks so that their ratio is fair."""
+    context = new_context(browser, PHONE)
+    try:
+        instrument(context, ready_selector="button[type=submit]")
+        page = context.new_page()
+        frames = FrameRecorder(page)
+        page.goto(base_url + "/signin")
+        if not wait_until_interactive(page, frames):
+            raise RuntimeError("/signin did not become interactive")
+        settle(page, quiet_ms=200)
+        mark_baseline(page)
+        samples = []
+        for _ in range(clicks):
+            samples.append(click_to_text_change(page, TRIVIAL_TOGGLE, TRIVIAL_TOGGLE)["ms"])
+            settle(page)
+        return samples
+    finally:
+        context.close()

@@ -17,6 +17,8 @@ SCENARIOS: tuple[str, ...] = (
     "messages_at_scale",
     "fhir_import",
     "scheduling",
+    "booking_calendar",
+    "results_at_scale",
 )
 
 

@@ -24,7 +24,7 @@ from bench.stats import ratio, summary
 from portal_app import clock, db
 from portal_app.models.message import Message, MessagePool, MessageThread
 from portal_app.models.people import Patient, User
-from tests.support.browser import PHONE, FrameRecorder, new_context, sign_in
+from tests.support.browser import PHONE, new_context, sign_in
 from tests.support.server import ServedPortal
 
 THREADS = 10_000
@@ -133,30 +133,9 @@ def _paging(browser: Browser, portal: ServedPortal, username: str, path: str, pr
         context.close()
 
 
-def _trivial(browser: Browser, portal: ServedPortal) -> list[float]:
-    context = new_context(browser, PHONE)
-    try:
-        probe.instrument(context, ready_selector="button[type=submit]")
-        page = context.new_page()
-        frames = FrameRecorder(page)
-        page.goto(portal.url + "/signin")
-        if not probe.wait_until_interactive(page, frames):
-            raise RuntimeError("/signin did not become interactive")
-        probe.settle(page, quiet_ms=200)
-        probe.mark_baseline(page)
-        toggle = "button[aria-controls='field-password']"
-        samples = []
-        for _ in range(CLICKS):
-            samples.append(probe.click_to_text_change(page, toggle, toggle)["ms"])
-            probe.settle(page)
-        return samples
-    finally:
-        context.close()
-
-
 def run(portal: ServedPortal, browser: Browser) -> dict:
     seeded = _seed(portal.env["PORTAL_DATABASE_URL"])
-    trivial = _trivial(browser, portal)[WARMUP:]
+    trivial = probe.trivial_samples(browser, portal.url, CLICKS)[WARMUP:]
     queue, queue_frames = (values[WARMUP:] for values in
                            _paging(browser, portal, "rn.baptiste", "/console/messages", "queue", "main li.queue-item"))
     inbox, inbox_frames = (values[WARMUP:] for values in

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import created_at_field, utc_column
@@ -25,6 +26,9 @@ ACTIVE = ("booked", "arrived")  # statuses that hold the clinician's time
 
 class Appointment(SQLModel, table=True):
     __tablename__ = "appointment"
+    # Open times read the active visits holding time in a range (status, then holds ending after its
+    # start); with the start and clinician in the index too, that read never touches the table.
+    __table_args__ = (Index("ix_appointment_active_hold", "status", "blocked_until", "starts_at", "clinician_user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)

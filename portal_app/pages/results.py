@@ -92,6 +92,15 @@ def _choices() -> rx.Component:
         width="100%")
 
 
+def _show_older() -> rx.Component:
+    """Years of results are drawn a page at a time; the count says how many are still to come."""
+    return rx.vstack(
+        rx.text(S.older, " ", tr("perf.results_more_count"), size="3", color=rx.color("gray", 11), role="status"),
+        rx.button(rx.icon("chevron-down", aria_hidden="true"), tr("perf.results_show_older"), on_click=S.show_older,
+                  variant="soft", size="3", min_height=TOUCH_TARGET, width="100%", id="results-older"),
+        spacing="2", width="100%")
+
+
 @patient_page("/health/results", on_load=[ResultsState.opened])
 def results_page() -> rx.Component:
     return rx.vstack(
@@ -108,6 +117,7 @@ def results_page() -> rx.Component:
                                                         padding="0", margin="0", display="flex",
                                                         flex_direction="column", gap="16px", width="100%"),
                         card(empty_state("flask-conical", tr("rec.no_results_title"), tr("rec.no_results_text")))),
+                rx.cond(S.older > 0, _show_older()),
                 spacing="4", width="100%"),
             loading_block(tr("status.loading")),
         ),

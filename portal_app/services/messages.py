@@ -620,9 +620,8 @@ def queue(session: Session, actor: Actor | None, view: object = "open", pool: ob
     names = _names(session, {t.assignee_user_id for t, _p in shown if t.assignee_user_id is not None})
     unread = _unread_by_thread(session, actor.user_id, [t.id for t, _p in shown], False)
     by_id = {p.id: p for p in pools}
-    for thread, _patient in shown:
-        audit.record(session, actor, "read", CATEGORY, patient_id=thread.patient_id,
-                     detail=f"thread {thread.id} in the message queue ({view})")
+    audit.record_each(session, actor, "read", CATEGORY,
+                      [(thread.patient_id, f"thread {thread.id} in the message queue ({view})") for thread, _p in shown])
     items = [QueueItem(t.id, f"{p.given_name} {p.family_name}", p.mrn, t.topic, t.subject, t.status,
                        by_id[t.pool_id].name, names.get(t.assignee_user_id, ""), t.urgent, t.last_message_at,
                        t.reply_due, _overdue(t, moment), unread.get(t.id, 0)) for t, p in shown]

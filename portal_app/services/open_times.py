@@ -7,8 +7,9 @@ A visit fits where its length plus its buffer fits in what is left, starting eve
 from the block's start, no sooner than ``MIN_NOTICE`` from now and no later than ``HORIZON``.
 
 Speed: three queries for the whole range (hours, exceptions, bookings), then interval arithmetic
-in integer seconds per clinician and day. ``first_per_day`` stops each day at the first opening
-it finds (not always the earliest), which is all a month calendar needs to mark the day.
+in integer seconds per clinician and day: a free stretch's starts are one ``range``, and each
+start's datetime is made once for all clinicians. ``first_per_day`` stops each day at the first
+opening it finds (not always the earliest), which is all a month calendar needs to mark the day.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, cast, func
+from sqlalchemy import BigInteger, String, cast, func
 from sqlmodel import Session, select
 
 from portal_app import clock, localtime
@@ -41,11 +42,22 @@ def _ts(moment: datetime) -> int:
     return int(clock.as_utc(moment).timestamp())
 
 
-def _epoch(session: Session, column):
-    """A stored time as whole seconds since 1970, computed by the database (no datetime per row in Python)."""
+def _epoch_reader(session: Session):
+    """How to read stored times as whole seconds since 1970 with no datetime per row from the driver:
+    (column -> SQL expression, value -> seconds). SQLite stores UTC text, which Python parses several
+    times faster than SQLite's own strftime('%s'), once per distinct text (clinicians share the grid);
+    PostgreSQL computes the number itself."""
     if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%s", column), Integer)  # stored as UTC text
-    return cast(func.extract("epoch", column), BigInteger)
+        seconds: dict[str, int] = {}
+
+        def parsed(text: str) -> int:
+            found = seconds.get(text)
+            if found is None:
+                found = seconds[text] = int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+            return found
+
+        return (lambda column: cast(column, String)), parsed
+    return (lambda column: cast(func.extract("epoch", column), BigInteger)), int
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -85,14 +97,15 @@ def _subtract(free: list[tuple[int, int]], busy: list[tuple[int, int]]) -> list[
 def _busy_by_clinician(session: Session, low: datetime, high: datetime,
                        clinician_ids: list[int] | None, ignore_appointment: int | None) -> dict[int | None, list]:
     busy: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
-    booked = select(Appointment.clinician_user_id, _epoch(session, Appointment.starts_at),
-                    _epoch(session, Appointment.blocked_until), Appointment.id) \
+    epoch, seconds = _epoch_reader(session)
+    booked = select(Appointment.clinician_user_id, epoch(Appointment.starts_at), epoch(Appointment.blocked_until),
+                    Appointment.id) \
         .where(Appointment.status.in_(ACTIVE), Appointment.starts_at < high, Appointment.blocked_until > low)
     if clinician_ids is not None:
         booked = booked.where(Appointment.clinician_user_id.in_(clinician_ids))
     for clinician, starts, until, appointment_id in session.execute(booked).all():
         if appointment_id != ignore_appointment:
-            busy[clinician].append((int(starts), int(until)))
+            busy[clinician].append((seconds(starts), seconds(until)))
     off = select(ScheduleException.clinician_user_id, ScheduleException.starts_at, ScheduleException.ends_at) \
         .where(ScheduleException.starts_at < high, ScheduleException.ends_at > low)
     for clinician, starts, ends in session.exec(off).all():
@@ -128,29 +141,42 @@ def openings(session: Session, visit_type: VisitType, first_day: date, last_day:
     by_weekday: dict[int, list] = defaultdict(list)
     for block in hours:
         by_weekday[block.weekday].append(block)
+    moments: dict[int, datetime] = {}  # one datetime per distinct start: clinicians share the clinic's grid
     found: dict[date, list[Opening]] = {}
     day = first_day
     while day <= last_day:
         day_openings: list[tuple[int, int, int]] = []
+        edges: dict[object, int] = {}  # wall-clock time -> that day's epoch second (blocks share their edges)
         for block in by_weekday.get(day.weekday(), ()):
-            start = _ts(datetime.combine(day, block.starts, zone))
-            end = _ts(datetime.combine(day, block.ends, zone))
+            start = edges.get(block.starts)
+            if start is None:
+                start = edges[block.starts] = _ts(datetime.combine(day, block.starts, zone))
+            end = edges.get(block.ends)
+            if end is None:
+                end = edges[block.ends] = _ts(datetime.combine(day, block.ends, zone))
             if end <= earliest or start >= latest:
                 continue
-            for free_start, free_end in _subtract([(start, end)], blocked[block.clinician_user_id]):
+            clinician, location = block.clinician_user_id, block.location_id
+            for free_start, free_end in _subtract([(start, end)], blocked[clinician]):
                 # starts stay on the block's grid, so times look like 9:00, 9:15, ...
-                t = start + -(-(free_start - start) // step) * step
-                while t + length <= free_end:
-                    if earliest <= t <= latest:
-                        day_openings.append((t, block.clinician_user_id, block.location_id))
-                        if first_per_day:
-                            break
-                    t += step
-                if first_per_day and day_openings:
+                first = start + -(-(max(free_start, earliest) - start) // step) * step
+                last = min(free_end - length, latest)
+                if first > last:
+                    continue
+                if first_per_day:
+                    day_openings.append((first, clinician, location))
                     break
+                day_openings.extend((t, clinician, location) for t in range(first, last + 1, step))
+            if first_per_day and day_openings:
+                break
         if day_openings:
             day_openings.sort()
-            found[day] = [Opening(datetime.fromtimestamp(t, UTC), clinician, location)
-                          for t, clinician, location in day_openings[:1 if first_per_day else None]]
+            kept = []
+            for t, clinician, location in day_openings[:1 if first_per_day else None]:
+                moment = moments.get(t)
+                if moment is None:
+                    moment = moments[t] = datetime.fromtimestamp(t, UTC)
+                kept.append(Opening(moment, clinician, location))
+            found[day] = kept
         day += timedelta(days=1)
     return found

@@ -266,6 +266,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "SharedRecordState.opened": "anyone",
     "SharedRecordState.close": "anyone",
     "SharedRecordState.open": "anyone",
+    "ResultsState.show_older": "patient",
     "ResultDetailState.opened": "patient",
     "ResultsHomeState.opened": "patient",
     # The clinician's results queue (state/results_console.py): staff session re-checked; role and chart in the service.

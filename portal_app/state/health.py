@@ -154,8 +154,15 @@ def group_row(group: record.ResultGroup, lang: str) -> GroupRow:
                     group.narrative, values, mt.day(group.appears_on, lang), group.held)
 
 
+RESULTS_PAGE = 25  # report groups drawn at a time: a chart with years of labs stays quick to open
+
+
 class ResultsState(rx.State):
+    """The newest ``RESULTS_PAGE`` groups are drawn; "Show older results" adds as many again. The
+    rest wait here, backend only, as the service returned them (made into rows when shown)."""
+
     groups: list[GroupRow] = []
+    older: int = 0  # groups not drawn yet
     pending: list[dict[str, str]] = []
     choices: dict[str, str] = {}  # category -> at_once / after_review
     since: str = ""
@@ -164,6 +171,13 @@ class ResultsState(rx.State):
     error: str = ""
     notice: str = ""
     _dates: tuple = (None, None)
+    _found: list = []  # every released group (record.ResultGroup), newest first
+    _found_for: tuple = ()  # (reader's user id, chart) that _found was read for
+    _shown: int = RESULTS_PAGE
+
+    def _draw(self, lang: str) -> None:
+        self.groups = [group_row(g, lang) for g in self._found[:self._shown]]
+        self.older = max(len(self._found) - self._shown, 0)
 
     async def _load(self) -> bool:
         seen = await viewing(self)
@@ -176,8 +190,10 @@ class ResultsState(rx.State):
             self.choices = await run_service(result_release.preferences, *seen)
         except ServiceError as refused:
             self.error, self.groups, self.pending, self.loaded = await mt.refusal(self, refused), [], [], True
+            self._found, self.older = [], 0
             return True
-        self.groups = [group_row(g, lang) for g in found.groups]
+        self._found, self._found_for = found.groups, (seen[0].user_id, seen[1])
+        self._draw(lang)
         self.pending = [{"category": p.category, "on": mt.day(p.appears_on, lang)} for p in found.pending]
         self.loaded = True
         return True
@@ -185,21 +201,39 @@ class ResultsState(rx.State):
     @rx.event
     async def opened(self):
         self.error = self.notice = ""
+        self._shown = RESULTS_PAGE
         if not await self._load():
             return redirect_home(None)
         seen = await viewing(self)
         if seen is not None:
             live_hub.subscribe(self, live.patient_topic(seen[1], "results"))
 
+    @rx.event
+    async def show_older(self):
+        """Draw the next groups of what was already read (and audited) for this reader and chart;
+        read again if either changed since (another record chosen in the meantime)."""
+        seen = await viewing(self)
+        if seen is None:
+            self.reset()
+            return redirect_home(None)
+        self._shown += RESULTS_PAGE
+        if (seen[0].user_id, seen[1]) != self._found_for:
+            await self._load()
+            return None
+        self._draw(await mt.language(self))
+        return None
+
     async def _on_live(self, topic: str) -> None:
         await self._load()
 
     @rx.event
     async def filter_dates(self, form: dict):
+        self._shown = RESULTS_PAGE
         return await _filter(self, form)
 
     @rx.event
     async def clear_dates(self):
+        self._shown = RESULTS_PAGE
         return await _filter(self, {})
 
     @rx.event
