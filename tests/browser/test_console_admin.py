@@ -146,3 +146,19 @@ def test_front_desk_sees_no_result_anywhere(portal, open_context):
         page.goto(f"{portal.url}{route}")
         expect(page).to_have_url(re.compile(r"/console/?$"))
     assert "Hemoglobin" not in frames.text() and "mg/dL" not in frames.text()
+
+
+def test_the_nurse_sees_what_is_waiting_and_goes_straight_to_it(portal, open_context):
+    from tests.browser.test_accessibility import _check
+
+    page = open_context(PHONE).new_page()
+    _console(page, portal, "rn.baptiste")
+    waiting = page.locator("#console-waiting")
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    overdue = waiting.get_by_role("link").filter(has_text="Messages past the time we promised an answer")
+    expect(overdue).to_have_text(re.compile(r"^[1-9]\d*"))  # the demo's overdue question
+    expect(waiting.get_by_role("link").filter(has_text="Refill requests to review")).to_be_visible()
+    expect(waiting.get_by_role("link").filter(has_text="New results to review")).to_have_count(0)  # clinicians' work
+    _check(page, "console-waiting", "390")
+    overdue.click()
+    expect(page).to_have_url(re.compile(r"/console/messages/?$"))
