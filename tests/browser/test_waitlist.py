@@ -23,7 +23,7 @@ from portal_app.services.passwords import hash_password
 from tests.browser.test_accessibility import _check
 from tests.support.browser import DESKTOP, PHONE, demo_password, sign_in
 
-WAIT = 20_000
+WAIT = 60_000  # ms: sign-in redirects took over 20 s on this shared 2-core machine under load
 
 
 def _patient(session, given: str) -> tuple[str, Actor, int]:
