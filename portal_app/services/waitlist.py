@@ -182,7 +182,7 @@ def _insert_offer(session: Session, request: WaitlistRequest, opening, token: st
     return made[0] if made else None
 
 
-def offer_open_times(session: Session, origin: str | None = None) -> int:
+def offer_open_times(session: Session) -> int:
     """The job: offer open earlier times to waiting requests; returns how many offers were made."""
     _lock_job(session)
     moment = clock.now()
@@ -200,7 +200,7 @@ def offer_open_times(session: Session, origin: str | None = None) -> int:
     made_before = {(o.request_id, o.clinician_user_id, clock.as_utc(o.starts_at)) for o in session.exec(
         select(WaitlistOffer).where(WaitlistOffer.request_id.in_([r.id for r in waiting]))).all()} if waiting else set()
     found: dict[int, list] = {}  # visit type -> its openings, soonest first
-    base = (origin if origin in settings.origins else settings.origins[0]).rstrip("/")
+    base = settings.origins[0].rstrip("/")  # the portal's own address (PORTAL_ORIGINS)
     offered = 0
     for request in waiting:
         visit = visits[request.appointment_id]
