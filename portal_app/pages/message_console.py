@@ -10,7 +10,7 @@ from portal_app.components.forms import submit_button
 from portal_app.components.page import page_header
 from portal_app.components.theme import TOUCH_TARGET
 from portal_app.pages.medication_parts import bare_list, item, success
-from portal_app.pages.messages import attach_picker, message_bubble, pending_files, status_word, topic_word
+from portal_app.pages.messages import about_result, attach_picker, message_bubble, pending_files, status_word, topic_word
 from portal_app.pages.shell import staff_page
 from portal_app.services import messages
 from portal_app.state.language import tr
@@ -139,9 +139,7 @@ def _thread() -> rx.Component:
                       rx.cond(t["overdue"] == "yes", status_badge(tr("msg.console.overdue"), "warning")),
                       spacing="2", align="center", wrap="wrap"),
             rx.text(t["subject"], size="4", weight="medium"),
-            rx.cond(t["result"] != "", rx.text(rx.icon("flask-conical", size=16, aria_hidden="true"), " ",
-                                               tr("msg_more.about_result"), ": ", rx.text.strong(t["result"]),
-                                               size="3", class_name="thread-result")),
+            about_result(t["result"], "thread-result"),
             rx.hstack(rx.text(topic_word(t["topic"]), size="2"), status_word(t["status"]),
                       rx.text(t["pool"], size="2", color=rx.color("gray", 11)),
                       rx.text(tr("msg.console.assignee"), ": ",

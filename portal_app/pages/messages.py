@@ -197,9 +197,7 @@ def message_thread() -> rx.Component:
                     page_header(T.subject),
                     rx.hstack(rx.text(topic_word(T.topic), size="3"), status_word(T.status), spacing="2",
                               align="center"),
-                    rx.cond(T.about_result != "", rx.link(
-                        rx.icon("flask-conical", size=16, aria_hidden="true"), " ", tr("msg_more.about_result"), ": ",
-                        T.about_result, href=T.result_link, size="3", class_name="thread-result")),
+                    about_result(T.about_result, "thread-result", T.result_link),
                     rx.cond(T.reply_by != "", rx.text(tr("msg.thread.answer_by"), " ", T.reply_by, size="3")),
                     rx.el.ol(rx.foreach(T.items, lambda row: message_bubble(row, tr("msg.you"))),
                              aria_label=tr("msg.thread.list"), aria_live="polite", padding="0", margin="0",
@@ -259,11 +257,17 @@ def _promise() -> rx.Component:
         color_scheme="blue", size="2", width="100%", role="note", class_name="reply-promise")
 
 
+def about_result(words, class_name: str, href=None) -> rx.Component:
+    """Which result a message is about (its name and day), when there is one; a link to it if given."""
+    line = rx.text(tr("msg_more.about_result"), ": ", rx.text.strong(words), size="3")
+    return rx.cond(words != "", rx.hstack(
+        rx.icon("flask-conical", size=18, aria_hidden="true", flex_shrink="0", margin_top="3px"),
+        rx.link(line, href=href, underline="always") if href is not None else line,
+        spacing="2", align="start", class_name=class_name))
+
+
 def _about_result() -> rx.Component:
-    """Which result the message is about, when it was started from that result's page."""
-    return rx.cond(C.about_result != "", rx.text(
-        rx.icon("flask-conical", size=16, aria_hidden="true"), " ", tr("msg_more.about_result"), ": ",
-        rx.text.strong(C.about_result), size="3", class_name="compose-result"))
+    return about_result(C.about_result, "compose-result")
 
 
 def _write() -> rx.Component:

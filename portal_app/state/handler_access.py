@@ -269,6 +269,14 @@ HANDLER_ACCESS: dict[str, str] = {
     "ResultsState.show_older": "patient",
     "ResultDetailState.opened": "patient",
     "ResultsHomeState.opened": "patient",
+    # The record timeline (state/timeline.py): patient session and chart re-checked; access, release rules and
+    # audit in services/record_timeline.py.
+    "TimelineState.opened": "patient",
+    "TimelineState.filter_dates": "patient",
+    "TimelineState.clear_dates": "patient",
+    "TimelineState.choose_section": "patient",
+    "TimelineState.older": "patient",
+    "TimelineState.newer": "patient",
     # The clinician's results queue (state/results_console.py): staff session re-checked; role and chart in the service.
     "ResultsConsoleState.opened": "staff",
     "ResultsConsoleState.reviewed": "staff",

@@ -33,7 +33,7 @@ def glucose(session, clinic):  # noqa: F811
 
 def _ask(session, clinic, result_id, who=None, topic="result"):  # noqa: F811
     about = messages.asked_result(session, who or clinic.ana, clinic.ana_chart, result_id)
-    body = f"I have a question about my test result: {about.name}.\n\nIs this high?"
+    body = f"Question about my result {about.name}.\n\nIs this high?"
     thread_id = messages.start_thread(session, who or clinic.ana, clinic.ana_chart, topic, body, None, result_id, HOME)
     session.commit()
     return thread_id
