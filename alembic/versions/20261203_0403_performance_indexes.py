@@ -2,7 +2,7 @@
 care team's queue lists a pool's open threads urgent first, then by the promised reply time.
 
 Revision ID: 0403
-Revises: 0303
+Revises: 0604
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0403"
-down_revision = "0303"
+down_revision = "0604"
 branch_labels = None
 depends_on = None
 
