@@ -124,7 +124,7 @@ def _wait_for_mail(smtp, recipient: str, timeout: float = 90):
 def test_a_copy_is_emailed_after_the_warning_and_logged(served, open_context, smtp):
     page = open_context(PHONE).new_page()
     _open_sharing(page, served.url)
-    expect(page.get_by_text("Email is not secure")).to_be_visible()
+    expect(page.locator("#share-email-warning")).to_contain_text("Email is not secure")
     page.get_by_label("Email address").fill("dr.lee@example.org")
     page.get_by_role("button", name="Send the copy").click()
     expect(page.get_by_role("alert")).to_contain_text("Please tick the box", timeout=WAIT)
