@@ -53,6 +53,11 @@ def _at(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), localtime.clinic_zone()).astimezone(UTC)
 
 
+def _midnight(day: date) -> datetime:
+    """The clinic's midnight in UTC (SQLite would keep a Chicago wall-clock time as if it were UTC)."""
+    return datetime.combine(day, time(0), localtime.clinic_zone()).astimezone(UTC)
+
+
 def _from_now(hours: float) -> datetime:
     """About ``hours`` from now (or ago), on the quarter hour."""
     moment = clock.now() + timedelta(hours=hours)
@@ -77,11 +82,9 @@ def seed(session: Session) -> None:
                                   starts=start, ends=end)
                      for who, (where, days, blocks) in HOURS.items() for day in days for start, end in blocks])
     year = localtime.today().year
-    session.add_all([ScheduleException(starts_at=datetime.combine(date(year, 12, 24), time(0), localtime.clinic_zone()),
-                                       ends_at=datetime.combine(date(year, 12, 26), time(0), localtime.clinic_zone()),
+    session.add_all([ScheduleException(starts_at=_midnight(date(year, 12, 24)), ends_at=_midnight(date(year, 12, 26)),
                                        label="Christmas"),
-                     ScheduleException(starts_at=datetime.combine(date(year + 1, 1, 1), time(0), localtime.clinic_zone()),
-                                       ends_at=datetime.combine(date(year + 1, 1, 2), time(0), localtime.clinic_zone()),
+                     ScheduleException(starts_at=_midnight(date(year + 1, 1, 1)), ends_at=_midnight(date(year + 1, 1, 2)),
                                        label="New Year's Day")])
     by_name = {t.name: t for t in types}
     okafor, lindqvist, reyes = users["dr.okafor"], users["dr.lindqvist"], users["np.reyes"]

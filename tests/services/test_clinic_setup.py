@@ -258,3 +258,15 @@ def test_times_are_clinic_wall_clock_across_daylight_saving(session, clinic):
         blocks = openings(session, session.get(VisitType, clinic.checkup), standard, standard,
                           clinician_ids=[clinic.lee])
         assert blocks[standard][0].starts_at == clinic_time(standard, 9)
+
+
+def test_the_demo_clinics_holidays_start_at_the_clinics_midnight(session):
+    """The set-up page lists them in clinic time; stored as Chicago wall-clock on SQLite they were 6 hours early."""
+    from portal_app import localtime
+    from portal_app.services import demo_clinic
+
+    demo_clinic.seed(session)
+    session.commit()
+    christmas = session.exec(select(ScheduleException).where(ScheduleException.label == "Christmas")).one()
+    starts, ends = localtime.local(christmas.starts_at), localtime.local(christmas.ends_at)
+    assert (starts.day, starts.hour, ends.day, ends.hour) == (24, 0, 26, 0)
