@@ -9,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
-workers=(-n "${PORTAL_TEST_WORKERS:-2}" --dist loadfile)
+workers=(-n "${PORTAL_TEST_WORKERS:-2}" --dist loadfile --durations=10)
 
 .venv/bin/python -m pytest tests --ignore=tests/browser --ignore=tests/security -q "${workers[@]}" -m "not restarts_postgres" "$@"
 services=$?

@@ -8,6 +8,7 @@ takes 10-40 s, so callers start one per pytest run, not one per test.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -23,21 +24,26 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
 
+PORTS = range(20000, 32000)  # below Linux's default ephemeral range (32768-60999)
 SERVED: dict[str, "ServedPortal"] = {}  # base URL -> the portal serving it (for helpers given only a URL)
 
 
 def free_port() -> int:
-    """A port nothing listens on. Parallel test processes (pytest-xdist) each keep to ports of their
-    own remainder, since two processes asking at the same moment can be handed the same free port."""
+    """A port nothing listens on, below the kernel's range for outgoing connections. Parallel test
+    processes (pytest-xdist) draw from separate blocks, since two processes asking the kernel at the
+    same moment can be handed the same free port."""
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    mine = int(worker) % count if worker.isdecimal() else 0
+    block = (PORTS.stop - PORTS.start) // count
+    low = PORTS.start + block * (int(worker) % count if worker.isdecimal() else 0)
     while True:
+        port = low + secrets.randbelow(block)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port % count == mine:
-            return port
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 @dataclass
