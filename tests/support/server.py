@@ -2,7 +2,8 @@
 
 Each served portal gets its own SQLite database with the demo clinic, fast test settings (bcrypt
 cost 4, a 0.2 s live-signal poll) and, optionally, Redis with two web workers. Building the frontend
-takes 10-40 s, so callers start one per pytest run, not one per test.
+takes 30 s on a quiet machine and minutes on a busy one, so it is built once per source tree and
+settings (tests/support/built_frontends.py) and callers start one portal per module, not per test.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests.support import built_frontends
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -129,28 +132,41 @@ def _wait_until_up(portal: ServedPortal, timeout: float) -> None:
 
 @contextmanager
 def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 420, **overrides: str) -> Iterator[ServedPortal]:
+    """Serve the demo clinic on a free port. The first portal with a given build (see
+    ``built_frontends``) is built and served by ``reflex run`` as in production; later ones reuse
+    that build, re-addressed to their own port, and start only the backend."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = portal_env(workdir, port, redis_url, **overrides)
     portal = ServedPortal(url=f"http://127.0.0.1:{port}", port=port, env=env,
                           log_path=workdir / "server.log", workdir=workdir)
-    _reuse_node_modules(workdir / "web")
     portal.portal_command("migrate")
     portal.portal_command("seed-demo")
-    with portal.log_path.open("w") as log:
-        portal.process = subprocess.Popen(
-            [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
     try:
-        _wait_until_up(portal, timeout)
-        _keep_node_modules(workdir / "web")
+        with built_frontends.claim(overrides) as build:
+            reused = build.ready
+            if reused:
+                build.copy_to(workdir / "web", port)
+            else:
+                _reuse_node_modules(workdir / "web")
+                _start(portal, [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
+                                "--frontend-port", str(port), "--backend-port", str(port)], timeout)
+                _keep_node_modules(workdir / "web")
+                build.keep(workdir / "web", port)
+        if reused:
+            _start(portal, [str(BIN / "python"), "-m", "tests.support.serve_built", str(port)], timeout)
         SERVED[portal.url] = portal
         yield portal
     finally:
         SERVED.pop(portal.url, None)
         _stop(portal.process)
+
+
+def _start(portal: ServedPortal, command: list[str], timeout: float) -> None:
+    with portal.log_path.open("w") as log:
+        portal.process = subprocess.Popen(command, cwd=ROOT, env=portal.env, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+    _wait_until_up(portal, timeout)
 
 
 def _stop(process: subprocess.Popen | None) -> None:
