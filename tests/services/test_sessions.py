@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import text
 from sqlmodel import select
 
+from portal_app import clock as portal_clock
 from portal_app.models.people import Role
 from portal_app.models.session import UserSession
 from portal_app.services import sessions
@@ -39,6 +40,11 @@ def clock():
 
 def _sign_in_fully(session, username: str, password: str = PASSWORD) -> str:
     return sign_in_token(session, username, password, ip="203.0.113.9", user_agent="Firefox")
+
+
+def _last_seen(session) -> datetime:
+    session.expire_all()
+    return portal_clock.as_utc(session.exec(select(UserSession)).one().last_seen_at)
 
 
 def _sessions_in_db(session) -> int:
@@ -152,6 +158,23 @@ def test_activity_extends_the_idle_timeout(session, make, clock):
     assert sessions.resolve(session, token, touch=False) is not None
     clock.shift(timedelta(minutes=1))
     assert sessions.resolve(session, token) is None
+
+
+def test_clicks_close_together_write_the_last_activity_once(session, make, clock):
+    """Each event checks the session, but only writes it when the recorded activity is more than
+    a 60th of the idle limit old; the session then ends no more than that early."""
+    make("rosa", PASSWORD)
+    token = _sign_in_fully(session, "rosa")
+    signed_in = _last_seen(session)
+
+    clock.shift(timedelta(seconds=29))  # under 30 s (30 minutes / 60): not written
+    assert sessions.resolve(session, token) is not None
+    session.commit()
+    assert _last_seen(session) == signed_in
+    clock.shift(timedelta(seconds=2))
+    assert sessions.resolve(session, token) is not None
+    session.commit()
+    assert _last_seen(session) == signed_in + timedelta(seconds=31)
 
 
 def test_absolute_lifetime_of_12_hours_ends_even_an_active_session(session, make, clock):
