@@ -27,6 +27,9 @@ def test_a_parent_switches_to_her_childs_record_and_back(portal, phone):
 
     menu.select_option(label="Lily Farouk")
     expect(phone.get_by_text("You are looking at the record of Lily Farouk.")).to_be_visible()
+    # The switch ends by going to /home; the banner can show a moment before that move, and a
+    # click on in that moment would be undone by it. A person reads the banner first.
+    phone.wait_for_timeout(1000)
     phone.get_by_role("link", name="Appointments").locator("visible=true").first.click()
     expect(phone).to_have_url(re.compile(r"/appointments/?$"))
     expect(phone.get_by_text("You are looking at the record of Lily Farouk.")).to_be_visible()

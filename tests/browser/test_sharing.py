@@ -49,6 +49,8 @@ def _open_sharing(page, url: str) -> None:
 
 
 def _provider_opens(page, code: str, born: str) -> None:
+    # The button is off until the page is live; typing before then could be undone as it goes live.
+    expect(page.get_by_role("button", name="Open the record")).to_be_enabled(timeout=WAIT)
     page.get_by_label("Share code").fill(code)
     page.get_by_label("Patient's date of birth").fill(born)
     page.get_by_role("button", name="Open the record").click()
