@@ -186,3 +186,15 @@ def test_a_claim_link_opened_signed_out_comes_back_after_sign_in_and_a_foreign_n
     _sign_in_here(other, url, username)
     expect(other).to_have_url(re.compile(r"/home/?$"), timeout=WAIT)
 
+
+def test_the_wait_list_is_shown_as_part_of_the_schedule_in_the_console_menu(portal, open_context):
+    desk = _signed_in(open_context, portal.url, "desk.tanaka", home="/console")
+    for size in (PHONE, DESKTOP):  # the tab bar, then the sidebar
+        desk.set_viewport_size(size)
+        desk.goto(f"{portal.url}/console/waitlist")
+        expect(desk.get_by_role("heading", name="Wait list")).to_be_visible(timeout=WAIT)
+        menu = desk.locator("nav[aria-label='Main menu']").locator("visible=true")
+        current = menu.locator("[aria-current=page]")
+        expect(current).to_have_count(1)
+        expect(current).to_have_accessible_name("Schedule")
+        _check(desk, "console-waitlist-menu", str(size["width"]))
