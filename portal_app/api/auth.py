@@ -1,7 +1,8 @@
 """Turning a successful sign-in into the HttpOnly session cookie, and clearing it on sign-out.
 
 Only HTTP responses can set an HttpOnly cookie, so sign-in finishes here: the Reflex handler hands
-the browser a one-time, 60-second hand-off, which this route exchanges for the cookie.
+the browser a one-time, 60-second hand-off, which this route exchanges for the cookie, then sends
+the browser home, or back to the page it was opened from (``next``, checked in services/return_path.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from portal_app import db
 from portal_app.config import settings
 from portal_app.services import sessions
+from portal_app.services.return_path import safe_return_path
 
 
 def _same_site_request(request: Request) -> bool:
@@ -37,7 +39,7 @@ async def complete(request: Request) -> Response:
         token = await asyncio.to_thread(_complete, request.query_params.get("h", ""))
     if token is None:
         return RedirectResponse("/signin", status_code=303)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(safe_return_path(request.query_params.get("next")) or "/", status_code=303)
     response.set_cookie(
         settings.session_cookie_name,
         token,

@@ -114,13 +114,14 @@ def patient_page(route: str, on_load: list | None = None):
     return wrap
 
 
-def staff_page(route: str, on_load: list | None = None):
-    """Register a console page: guarded for staff, in the console shell."""
+def staff_page(route: str, on_load: list | None = None, section: str | None = None):
+    """Register a console page: guarded for staff, in the console shell. ``section``: the menu item
+    this page belongs to when it has none of its own (the wait list is part of the schedule)."""
 
     def wrap(body: Callable[[], rx.Component]):
         @rx.page(route=route, title=f"{settings.clinic_name} console", on_load=[GuardState.staff_page, *(on_load or [])])
         def page() -> rx.Component:
-            return _frame(_staff_nav(), route, body(), tr("console.title"))
+            return _frame(_staff_nav(), section or route, body(), tr("console.title"))
 
         page.__name__ = body.__name__
         return page

@@ -28,7 +28,7 @@ def _row(row) -> rx.Component:
     ), class_name="desk-waitlist")
 
 
-@staff_page("/console/waitlist", on_load=[WaitlistDeskState.opened])
+@staff_page("/console/waitlist", on_load=[WaitlistDeskState.opened], section="/console/schedule")
 def waitlist_console_page() -> rx.Component:
     return rx.vstack(
         page_header(tr("waitlist.desk.title"), tr("waitlist.desk.subtitle")),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from http.cookies import CookieError, SimpleCookie
+from urllib.parse import quote
 
 import reflex as rx
 
 from portal_app.config import settings
 from portal_app.services import sessions
 from portal_app.services.access import Actor
+from portal_app.services.return_path import safe_return_path
 from portal_app.state import live_hub
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
@@ -76,6 +78,12 @@ async def require_actor(state: rx.State, staff: bool) -> Actor | None:
     if actor is None or actor.is_staff != staff:
         return None
     return actor
+
+
+def sign_in_then(path: str):
+    """To sign in, then back to ``path`` (a page of this app opened while signed out, e.g. a claim link)."""
+    kept = safe_return_path(path)
+    return rx.redirect(SIGN_IN_ROUTE if kept is None else f"{SIGN_IN_ROUTE}?next={quote(kept, safe='')}")
 
 
 def redirect_home(actor: Actor | None):

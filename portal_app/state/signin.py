@@ -1,13 +1,18 @@
 """The sign-in form: password, then the authenticator (or a recovery) code, then the cookie route.
 
-A staff member's one-time password leads to /first-sign-in instead (state/staff_setup.py).
+A staff member's one-time password leads to /first-sign-in instead (state/staff_setup.py). A
+``?next=`` page (a link opened while signed out) is passed on to the cookie route, which checks it
+again (services/return_path.py) and goes there instead of home.
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import reflex as rx
 
 from portal_app.services import signin
+from portal_app.services.return_path import safe_return_path
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 from portal_app.state.session import full_page_load
@@ -66,7 +71,8 @@ class SignInState(rx.State):
                 self._pending, self.stage = "", PASSWORD_STAGE
             return
         self._pending, self.error = "", ""
-        yield full_page_load(f"/auth/complete?h={step.token}")
+        back = safe_return_path(self.router.url.query_parameters.get("next"))
+        yield full_page_load(f"/auth/complete?h={step.token}" + (f"&next={quote(back, safe='')}" if back else ""))
 
     @rx.event
     def switch_to_recovery(self, recovery: bool):

@@ -16,7 +16,7 @@ from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
 from portal_app.state.medications import _form_text
 from portal_app.state.patient_context import viewing
-from portal_app.state.session import SessionState, redirect_home, require_actor
+from portal_app.state.session import SessionState, redirect_home, require_actor, sign_in_then
 
 MAX_TOKEN = 100
 
@@ -129,15 +129,18 @@ class EarlierOfferState(rx.State):
 
     @rx.event
     async def opened(self):
+        query = self.router.url.query_parameters
+        token, offer_id = query.get("t", ""), mt.digits(query.get("offer", ""))
+        link = offer_id if offer_id is not None else (
+            token if isinstance(token, str) and len(token) <= MAX_TOKEN else "")
         actor = await require_actor(self, staff=False)
         if actor is None:
             self.reset()
-            return redirect_home(None)
-        query = self.router.url.query_parameters
-        token, offer_id = query.get("t", ""), mt.digits(query.get("offer", ""))
-        self._link = offer_id if offer_id is not None else (
-            token if isinstance(token, str) and len(token) <= MAX_TOKEN else "")
-        self.state, self.error = "", ""
+            if not link:
+                return redirect_home(None)
+            # The notice's link opened while signed out: sign in, then come back to this offer.
+            return sign_in_then(f"{waitlist.LINK_PATH}?{'offer' if offer_id is not None else 't'}={link}")
+        self._link, self.state, self.error = link, "", ""
         await self._show(actor)
 
     @rx.event

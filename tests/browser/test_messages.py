@@ -14,7 +14,12 @@ import httpx
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from portal_app import db
+from portal_app.models.message import MessagePool, MessageThread
+from portal_app.models.people import Patient, User
+from tests.browser.test_accessibility import _check
 from tests.support.browser import DESKTOP, PHONE, FrameRecorder, demo_cookie, sign_in
 
 SIGN_IN_WAIT = 20_000  # ms
@@ -288,3 +293,85 @@ def test_a_link_in_a_message_is_plain_clickable_and_marked_as_leaving_the_portal
         expect(_tab_badge(page)).to_have_count(0, timeout=LIVE)
     else:  # another test's message to Rosa is still unread
         expect(_tab_badge(page)).to_have_text(str(unread - 1), timeout=LIVE)
+
+
+LETTER = "Here is the letter about your blood test. Please read it before your visit."
+
+
+def test_a_nurse_writing_first_adds_a_file_and_only_the_patient_side_can_open_it(mail_portal, open_context,
+                                                                                  tmp_path):
+    url = mail_portal.url
+    nurse = open_context(DESKTOP).new_page()
+    sign_in(nurse, url, "rn.baptiste")
+    expect(nurse).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    nurse.goto(f"{url}/console/messages")
+    nurse.get_by_role("button", name="Write to a patient").click()
+    nurse.get_by_label("Patient's record number (MRN)").fill("MG-100203")  # Nadia Farouk
+    nurse.locator("#start-topic").select_option("result")
+    nurse.locator("#start-body").fill(LETTER)
+    letter = tmp_path / "blood-test-letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    nurse.locator("#start-file").set_input_files(str(letter))
+    expect(nurse.locator(".pending-file")).to_contain_text("blood-test-letter.pdf", timeout=SIGN_IN_WAIT)
+    _check(nurse, "console-message-start-file", "1280")
+    nurse.get_by_role("button", name="Send to the patient").click()
+    expect(nurse.get_by_text("Sent. The patient has been told they have a message.")).to_be_visible(
+        timeout=SIGN_IN_WAIT)
+    first = nurse.locator("li.message").first
+    expect(first).to_contain_text(LETTER)
+    expect(first.get_by_role("link", name=re.compile("blood-test-letter.pdf"))).to_be_visible()
+    expect(nurse.locator(".pending-file")).to_have_count(0)  # sent with the message, not waiting for the next
+
+    patient = open_context(PHONE).new_page()
+    sign_in(patient, url, "nadia.farouk")
+    expect(patient).to_have_url(re.compile(r"/home/?$"), timeout=SIGN_IN_WAIT)
+    patient.goto(f"{url}/messages")
+    patient.locator("li.message-thread").filter(has_text="Here is the letter about your blood test").click()
+    opened = patient.locator("li.message").first
+    expect(opened).to_contain_text("Marie Baptiste, RN", timeout=SIGN_IN_WAIT)
+    link = opened.get_by_role("link", name=re.compile("blood-test-letter.pdf"))
+    expect(link).to_be_visible()
+    _check(patient, "messages-thread-staff-file", "390")
+
+    file_url = url + link.get_attribute("href")
+    own = httpx.get(file_url, cookies=demo_cookie(url, "nadia.farouk"), timeout=30)
+    assert own.status_code == 200 and own.content == letter.read_bytes()
+    assert httpx.get(file_url, cookies=demo_cookie(url, "walter.pimm"), timeout=30).status_code == 404
+    assert httpx.get(file_url, cookies=demo_cookie(url, "desk.tanaka"), timeout=30).status_code == 404
+    assert httpx.get(file_url, timeout=30).status_code == 404
+
+
+def _restrict(database: str, username: str, restricted: bool) -> int:
+    """Mark a demo patient's chart restricted (or not); returns how many of their care-team threads
+    need an answer (the nurse's default view)."""
+    with db.transaction(database) as session:
+        chart = session.exec(select(Patient).join(User, User.patient_id == Patient.id)
+                             .where(User.username == username)).one()
+        chart.restricted = restricted
+        session.add(chart)
+        return len(session.exec(select(MessageThread).join(MessagePool, MessagePool.id == MessageThread.pool_id)
+                                .where(MessageThread.patient_id == chart.id, MessageThread.status == "open",
+                                       MessagePool.code == "care_team")).all())
+
+
+def test_the_queue_says_how_many_threads_restricted_charts_hide_and_shows_none_of_them(mail_portal, open_context):
+    url, database = mail_portal.url, mail_portal.env["PORTAL_DATABASE_URL"]
+    nurse = open_context(PHONE).new_page()
+    sign_in(nurse, url, "rn.baptiste")
+    expect(nurse).to_have_url(re.compile(r"/console/?$"), timeout=SIGN_IN_WAIT)
+    walter = nurse.locator("li.queue-item").filter(has_text="Walter Pimm")
+    hidden = nurse.locator(".queue-hidden")
+    try:
+        waiting = _restrict(database, "walter.pimm", True)  # his demo question, and any another test sent
+        assert waiting >= 1
+        nurse.goto(f"{url}/console/messages")
+        expect(hidden).to_have_text(f"Threads hidden (restricted charts): {waiting}. Open a restricted chart "
+                                    "with emergency access to see its messages.", timeout=SIGN_IN_WAIT)
+        expect(walter).to_have_count(0)
+        assert "Walter" not in hidden.inner_text()
+        _check(nurse, "console-messages-hidden", "390")
+    finally:
+        _restrict(database, "walter.pimm", False)
+    nurse.reload()  # no chart restricted: no line, and his threads are back in the list
+    expect(walter.first).to_be_visible(timeout=SIGN_IN_WAIT)
+    expect(hidden).to_have_count(0)

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from portal_app import db, localtime
 from portal_app.models.clinic_setup import VisitType
+from portal_app.models.outbox import OutboxMessage
 from portal_app.models.people import Patient, Role, User
 from portal_app.services import booking, mfa, waitlist
 from portal_app.services.access import Actor
@@ -21,7 +22,7 @@ from portal_app.services.demo_clinic import authenticator_key
 from portal_app.services.open_times import openings
 from portal_app.services.passwords import hash_password
 from tests.browser.test_accessibility import _check
-from tests.support.browser import DESKTOP, PHONE, demo_password, sign_in
+from tests.support.browser import DESKTOP, PHONE, demo_password, fresh_demo_code, sign_in
 
 WAIT = 60_000  # ms: sign-in redirects took over 20 s on this shared 2-core machine under load
 
@@ -131,3 +132,69 @@ def test_an_offer_is_taken_by_one_of_two_patients_and_refused_to_the_other(porta
     expect(ada_page.locator(".appt-upcoming").first).to_contain_text(offered, timeout=WAIT)
     bea_page.goto(f"{url}/appointments")
     expect(bea_page.locator(".waitlist-on")).to_be_visible(timeout=WAIT)
+
+
+def _offer_link(database: str) -> tuple[str, str]:
+    """A new patient on the list whom the job has offered an earlier time: (username, the notice's link path)."""
+    with db.transaction(database) as session:
+        checkup = session.exec(select(VisitType).where(VisitType.name == "Check-up")).one()
+        later = localtime.today() + timedelta(days=42)
+        times = [o for day, found in sorted(openings(session, checkup, later, later + timedelta(days=14)).items())
+                 for o in found]
+        username, who, chart = _patient(session, "Cai")
+        last = times[-1]
+        visit = booking.book(session, who, chart, checkup.id, last.clinician_user_id, last.starts_at.isoformat())
+        waitlist.ask(session, who, chart, visit, False, (localtime.today() + timedelta(days=7)).isoformat())
+    with db.transaction(database) as session:
+        waitlist.offer_open_times(session)  # (or the portal's own scheduler did already)
+    with db.transaction(database) as session:
+        body = session.exec(select(OutboxMessage.body).where(OutboxMessage.patient_id == chart,
+                                                             OutboxMessage.kind == "waitlist_offer")).first()
+    found = re.search(r"/appointments/earlier\?t=[A-Za-z0-9_-]+", body or "")
+    assert found, "the job offered no earlier time"
+    return username, found.group(0)
+
+
+def _sign_in_here(page, url: str, username: str) -> None:
+    """The sign-in steps on the sign-in page the browser is on (its address kept, unlike sign_in)."""
+    expect(page.locator("button[type=submit]")).to_be_enabled(timeout=WAIT)
+    page.locator("#field-username").fill(username)
+    page.locator("#field-password").fill(demo_password(username))
+    page.locator("button[type=submit]").click()
+    page.locator("#field-code").fill(fresh_demo_code(url, username))
+    page.locator("button[type=submit]").click()
+
+
+def test_a_claim_link_opened_signed_out_comes_back_after_sign_in_and_a_foreign_next_does_not(portal, open_context):
+    url = portal.url
+    username, link = _offer_link(portal.env["PORTAL_DATABASE_URL"])
+    page = open_context(PHONE).new_page()
+    page.goto(f"{url}{link}")  # from the email, not signed in on this phone
+    expect(page).to_have_url(re.compile(r"/signin\?next="), timeout=WAIT)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    _sign_in_here(page, url, username)
+    path, query = link.split("?")
+    expect(page).to_have_url(re.compile(re.escape(path) + r"/?\?" + re.escape(query) + "$"), timeout=WAIT)
+    expect(page.get_by_role("heading", name="An earlier time")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Take this time").click()
+    expect(page.get_by_text("Done. Your visit is now at this earlier time.")).to_be_visible(timeout=WAIT)
+    _check(page, "waitlist-taken-after-sign-in", "390")
+
+    # A link someone made to send people elsewhere after signing in lands them at home instead.
+    other = open_context(PHONE).new_page()
+    other.goto(f"{url}/signin?next=//evil.example/appointments")
+    _sign_in_here(other, url, username)
+    expect(other).to_have_url(re.compile(r"/home/?$"), timeout=WAIT)
+
+
+def test_the_wait_list_is_shown_as_part_of_the_schedule_in_the_console_menu(portal, open_context):
+    desk = _signed_in(open_context, portal.url, "desk.tanaka", home="/console")
+    for size in (PHONE, DESKTOP):  # the tab bar, then the sidebar
+        desk.set_viewport_size(size)
+        desk.goto(f"{portal.url}/console/waitlist")
+        expect(desk.get_by_role("heading", name="Wait list")).to_be_visible(timeout=WAIT)
+        menu = desk.locator("nav[aria-label='Main menu']").locator("visible=true")
+        current = menu.locator("[aria-current=page]")
+        expect(current).to_have_count(1)
+        expect(current).to_have_accessible_name("Schedule")
+        _check(desk, "console-waitlist-menu", str(size["width"]))

@@ -103,6 +103,17 @@ def test_valid_handoff_sets_a_strict_httponly_cookie_once(client, handoff, datab
     assert_refused(_complete(client, handoff, **{"Sec-Fetch-Site": "same-origin"}))
 
 
+def test_the_handoff_goes_back_only_to_a_page_of_this_portal(client, portal, handoff):
+    """A claim link opened signed out passes ``next`` through sign-in; another site never gets it."""
+    claim = "/appointments/earlier?t=Qx3_-kPz9wLmN0aB7cD1eF2gH3iJ4kL5mN6oP7qR8sT"
+    response = client.get("/auth/complete", params={"h": handoff, "next": claim})
+    assert response.status_code == 303 and response.headers["location"] == claim
+    assert [c for c in _set_cookies(response) if c.startswith(f"{COOKIE}=")]
+    other = demo_handoff(portal.url, "walter.pimm")  # another person: no wait for a fresh code
+    response = client.get("/auth/complete", params={"h": other, "next": "//evil.example/appointments"})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+
+
 def test_expired_handoff_is_refused(client, handoff, database):
     with db.transaction(database) as session:
         row = session.exec(select(UserSession).where(UserSession.handoff_hash == sessions._digest(handoff))).one()
