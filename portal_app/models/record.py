@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import created_at_field, utc_column
@@ -143,7 +143,8 @@ class Observation(SQLModel, table=True):
     """
 
     __tablename__ = "observation"
-    __table_args__ = _per_patient("observation")
+    # One test's values on one chart (by LOINC code, or by name when there is none): the trend chart.
+    __table_args__ = (*_per_patient("observation"), Index("ix_observation_patient_test", "patient_id", "loinc_code", "name"))
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)

@@ -182,7 +182,8 @@ def record_bundle(session: Session, actor: Actor, patient_id: int) -> dict:
     reports = {r.id: r for r in session.exec(select(DiagnosticReport).where(DiagnosticReport.patient_id == patient_id))}
     shown_reports = {rid for rid, r in reports.items() if rules.report(r).visible}
     results: dict[int, list[str]] = {rid: [] for rid in shown_reports}
-    for o in session.exec(select(Observation).where(Observation.patient_id == patient_id)):
+    # In the order they came in, so that a report's values keep their order when the bundle is imported again.
+    for o in session.exec(select(Observation).where(Observation.patient_id == patient_id).order_by(Observation.id)):
         report = reports.get(o.report_id)
         if o.category in RESULT_CATEGORIES and not rules.observation(o, report).visible:
             continue

@@ -19,13 +19,13 @@ from portal_app.models.care_team import CareTeamMember, Organization, Practition
 from portal_app.models.medication import Medication
 from portal_app.models.record import (Allergy, ClinicalDocument, Condition, DiagnosticReport, Encounter, Immunization,
                                       Observation, Procedure)
-from portal_app.services import access, audit
+from portal_app.services import access, audit, result_list
 from portal_app.services.access import Actor
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.medications import is_id
+from portal_app.services.result_list import RESULT_CATEGORIES
 from portal_app.services.result_release import ReleaseRules, Visibility, came_in, observation_category
 
-RESULT_CATEGORIES = ("laboratory", "imaging")  # observation categories shown as results, not in the record
 RESOLVED = ("resolved", "inactive", "remission")
 NEW_RESULT_DAYS = 30
 
@@ -230,63 +230,88 @@ class Pending:
 class ResultsView:
     groups: list[ResultGroup]
     pending: list[Pending]
+    total: int = 0  # the groups within the dates, on every page
+    has_more: bool = False  # groups after this page
 
 
 def _value(obs: Observation) -> ResultValue:
     return ResultValue(obs.id, obs.name, obs.loinc_code or "", value_text(obs), unit_text(obs), range_text(obs), flag(obs))
 
 
-# What the results list reads of each value, as plain rows with the same attribute names: a chart
-# with thousands of values would spend most of its time building ORM objects it only reads from.
+# What the results list reads of each value, as plain rows with the same attribute names: a page
+# of a long chart would spend most of its time building ORM objects it only reads from.
 _RESULT_COLUMNS = (Observation.id, Observation.report_id, Observation.name, Observation.loinc_code, Observation.category,
                    Observation.value_num, Observation.value_text, Observation.unit, Observation.range_low,
                    Observation.range_high, Observation.range_text, Observation.interpretation,
                    Observation.effective_at, Observation.issued_at, Observation.created_at, Observation.reviewed_at)
+_SHOWN = Visibility(True)
 
 
-def _released(session: Session, patient_id: int, dates: DateRange, moment: datetime | None = None,
-              staff_view: bool = False):
-    """(visible groups, pending) for one chart; for staff, hidden groups too, marked with when they appear."""
-    rules = ReleaseRules(session, patient_id, moment)
-    reports = {r.id: r for r in session.exec(select(DiagnosticReport).where(DiagnosticReport.patient_id == patient_id))}
+def _groups(session: Session, patient_id: int, keys: list[result_list.Key], hidden: dict) -> list[ResultGroup]:
+    """The groups named by ``keys``, in that order, each with its values; ``hidden`` marks those the
+    patient does not see yet (for the staff view)."""
+    report_ids = [i for kind, i in keys if kind == result_list.REPORT]
+    value_ids = [i for kind, i in keys if kind == result_list.VALUE]
+    reports = {r.id: r for r in session.exec(select(DiagnosticReport).where(DiagnosticReport.id.in_(report_ids)))} \
+        if report_ids else {}
     values = defaultdict(list)
-    alone: list[Observation] = []
-    for obs in session.exec(select(*_RESULT_COLUMNS).where(Observation.patient_id == patient_id,
-                                                           Observation.category.in_(RESULT_CATEGORIES))
-                            .order_by(Observation.id)):
-        if obs.report_id in reports:
+    if report_ids:
+        for obs in session.exec(select(*_RESULT_COLUMNS).where(Observation.patient_id == patient_id,
+                                                               Observation.category.in_(RESULT_CATEGORIES),
+                                                               Observation.report_id.in_(report_ids))
+                                .order_by(Observation.id)):
             values[obs.report_id].append(obs)
+    alone = {o.id: o for o in session.exec(select(*_RESULT_COLUMNS).where(Observation.id.in_(value_ids)))} \
+        if value_ids else {}
+    groups = []
+    for key in keys:
+        seen = hidden[key][1] if key in hidden else _SHOWN
+        if key[0] == result_list.REPORT:
+            report = reports[key[1]]
+            groups.append(ResultGroup(f"report-{report.id}", report.name, report.category,
+                                      clock.as_utc(report.effective_at or came_in(report)),
+                                      [_value(o) for o in values[report.id]], report.conclusion or "",
+                                      report.narrative or "", report.performer or "", *_hidden_until(seen)))
         else:
-            alone.append(obs)
-    groups, pending = [], []
-    for report in reports.values():
-        seen = rules.report(report)
-        if not dates.holds(came_in(report)):
-            continue
-        if not seen.visible:
-            pending.append(Pending(report.category, seen.appears_on.date()))
-            if not staff_view:
-                continue
-        groups.append(ResultGroup(f"report-{report.id}", report.name, report.category, clock.as_utc(report.effective_at or came_in(report)),
-                                  [_value(o) for o in values[report.id]], report.conclusion or "",
-                                  report.narrative or "", report.performer or "", *_hidden_until(seen)))
-    for obs in alone:
-        seen = rules.observation(obs)
-        if not dates.holds(obs.effective_at or came_in(obs)):
-            continue
-        if not seen.visible:
-            pending.append(Pending(observation_category(obs), seen.appears_on.date()))
-            if not staff_view:
-                continue
-        groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs), clock.as_utc(obs.effective_at or came_in(obs)),
-                                  [_value(obs)], "", "", "", *_hidden_until(seen)))
-    groups.sort(key=lambda g: (g.when, g.key), reverse=True)
-    pending.sort(key=lambda p: p.appears_on)
-    return groups, pending
+            obs = alone[key[1]]
+            groups.append(ResultGroup(f"value-{obs.id}", obs.name, observation_category(obs),
+                                      clock.as_utc(obs.effective_at or came_in(obs)), [_value(obs)], "", "", "",
+                                      *_hidden_until(seen)))
+    return groups
+
+
+def _pending(hidden: dict, dates: DateRange) -> list[Pending]:
+    """What the patient waits for within the dates, and the day each appears, soonest first."""
+    pending = []
+    for (kind, _id), (row, seen) in sorted(hidden.items(), key=lambda item: item[0]):
+        if kind == result_list.REPORT and dates.holds(came_in(row)):
+            pending.append(Pending(row.category, seen.appears_on.date()))
+        elif kind == result_list.VALUE and dates.holds(row.effective_at or came_in(row)):
+            pending.append(Pending(observation_category(row), seen.appears_on.date()))
+    return sorted(pending, key=lambda p: p.appears_on)
+
+
+def _released(session: Session, patient_id: int, dates: DateRange, staff_view: bool = False, offset: int = 0,
+              limit: int | None = None) -> tuple[list[ResultGroup], list[Pending], int]:
+    """(the page's visible groups, pending, how many visible groups in all) for one chart; for
+    staff, hidden groups are in the list too, marked with when they appear."""
+    hidden = result_list.hidden(session, patient_id, ReleaseRules(session, patient_id))
+    keys, total = result_list.page(session, patient_id, dates.since, dates.until, () if staff_view else hidden,
+                                   offset, limit)
+    return _groups(session, patient_id, keys, hidden), _pending(hidden, dates), total
 
 
 def _hidden_until(seen: Visibility) -> tuple[date | None, bool]:
     return (None, False) if seen.visible else (seen.appears_on.date(), seen.held)
+
+
+def _paging(offset: object, limit: object) -> tuple[int, int | None]:
+    """A page as the caller asked for it: ``limit`` groups (all when None) after the first ``offset``."""
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if not whole(offset) or offset < 0 or not (limit is None or (whole(limit) and limit > 0)):
+        raise InvalidInput("rec.error.page")
+    return offset, limit
 
 
 def chart_results(session: Session, actor: Actor, patient_id: int) -> list[ResultGroup]:
@@ -295,31 +320,35 @@ def chart_results(session: Session, actor: Actor, patient_id: int) -> list[Resul
     access.require_patient_access(session, actor, patient_id, "results.read")
     if not actor.is_staff:
         raise PermissionDenied()
-    groups, _pending = _released(session, patient_id, DateRange(), staff_view=True)
+    groups, _pending, _total = _released(session, patient_id, DateRange(), staff_view=True)
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results (staff view of the chart)")
     return groups
 
 
-def results(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None) -> ResultsView:
-    """Released results, newest first, grouped by report; and what is pending, with the day it appears."""
+def results(session: Session, actor: Actor, patient_id: int, since: object = None, until: object = None,
+            offset: object = 0, limit: object = None) -> ResultsView:
+    """Released results, newest first, grouped by report: ``limit`` groups after the first ``offset``
+    (all by default), how many there are in all; and what is pending, with the day it appears."""
     access.require_patient_access(session, actor, patient_id, "results.read")
-    groups, pending = _released(session, patient_id, DateRange.checked(since, until))
+    dates = DateRange.checked(since, until)
+    start, size = _paging(offset, limit)
+    groups, pending, total = _released(session, patient_id, dates, offset=start, limit=size)
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="results list")
-    return ResultsView(groups, pending)
+    return ResultsView(groups, pending, total, start + len(groups) < total)
 
 
 def released_results(session: Session, patient_id: int) -> ResultsView:
     """What the patient sees of their results, with no access check or audit: for a provider's
     share (``services/record_share.py``), which checked the code and date of birth and audits."""
-    groups, pending = _released(session, patient_id, DateRange(None, None))
-    return ResultsView(groups, pending)
+    groups, pending, total = _released(session, patient_id, DateRange())
+    return ResultsView(groups, pending, total)
 
 
 def new_results(session: Session, actor: Actor, patient_id: int) -> list[ResultGroup]:
     """For the home page: released results of the last NEW_RESULT_DAYS days (never held ones)."""
     access.require_patient_access(session, actor, patient_id, "results.read")
     since = (clock.now() - timedelta(days=NEW_RESULT_DAYS)).date()
-    groups, _pending = _released(session, patient_id, DateRange(since, None))
+    groups, _pending, _total = _released(session, patient_id, DateRange(since, None))
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="new results")
     return groups
 
@@ -336,29 +365,32 @@ class ResultDetail:
     value: ResultValue
     low: float | None
     high: float | None
-    trend: list[TrendPoint]  # this test's released values, oldest first (this one included)
+    trend: list[TrendPoint]  # this test's newest released values (at most TREND_POINTS), oldest first, this one included
 
 
 def result_detail(session: Session, actor: Actor, patient_id: int, observation_id: object) -> ResultDetail:
-    """One value with its report and its earlier released values of the same test, for the trend chart."""
+    """One value with its report and the newest released values of the same test, for the trend chart."""
     access.require_patient_access(session, actor, patient_id, "results.read")
     obs = session.get(Observation, observation_id) if is_id(observation_id) else None
     if obs is None or obs.patient_id != patient_id:
         audit.record_refusal(session, actor, "read", "results", patient_id=patient_id,
                              detail="refused: result not on this chart")
         raise NotFound()
-    groups, _pending = _released(session, patient_id, DateRange())
-    shown = {v.id: (g, v) for g in groups for v in g.values}
-    if obs.id not in shown:
+    if obs.category not in RESULT_CATEGORIES:
+        raise NotFound()  # a vital sign or another fact: in the record, not a result
+    report = session.get(DiagnosticReport, obs.report_id) if obs.report_id else None
+    if report is not None and report.patient_id != patient_id:
+        report = None  # a value pointing at another chart's report stands alone, as in the list
+    rules = ReleaseRules(session, patient_id)
+    if not rules.observation(obs, report).visible:
         raise NotFound()  # held or waiting for review: not there yet, as far as the patient is concerned
-    group, value = shown[obs.id]
-    same = [(g, v) for g, v in shown.values() if (v.loinc and v.loinc == value.loinc) or (not v.loinc and v.name == value.name)]
-    numbers = {o.id: o for o in session.exec(select(Observation).where(Observation.id.in_([v.id for _g, v in same])))}
-    trend = sorted((TrendPoint(clock.as_utc(g.when), numbers[v.id].value_num) for g, v in same
-                    if numbers[v.id].value_num is not None), key=lambda p: p.when)
+    key = (result_list.REPORT, report.id) if report else (result_list.VALUE, obs.id)
+    [group] = _groups(session, patient_id, [key], {})
+    value = next(v for v in group.values if v.id == obs.id)
+    points = result_list.trend(session, patient_id, result_list.hidden(session, patient_id, rules), value.loinc, obs.name)
     audit.record(session, actor, "read", "results", patient_id=patient_id, detail="result detail")
-    return ResultDetail(group, value, obs.range_low, obs.range_high, trend)
-
+    return ResultDetail(group, value, obs.range_low, obs.range_high,
+                        [TrendPoint(clock.as_utc(when), number) for when, number in points])
 
 
 @dataclass(frozen=True)
@@ -397,7 +429,7 @@ def changes_since_last_visit(session: Session, actor: Actor, patient_id: int) ->
             elif m.started_on and m.started_on >= since:
                 items.append(Change("started_medicine", m.name, m.started_on))
     if access.check_patient_access(session, actor, patient_id, "results.read").allowed:
-        groups, _pending = _released(session, patient_id, DateRange(since, None))
+        groups, _pending, _total = _released(session, patient_id, DateRange(since, None))
         items += [Change("new_result", g.name, g.when.date()) for g in groups]
     audit.record(session, actor, "read", "record", patient_id=patient_id, detail="changes since last visit")
     return Changes(since, sorted(items, key=lambda c: (c.when or since, c.kind), reverse=True))

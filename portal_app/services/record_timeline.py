@@ -81,7 +81,7 @@ def _events(session: Session, actor, patient_id: int, chosen: tuple[str, ...], d
             add("medicine_started", m.name, m.started_on)
             add("medicine_stopped", m.name, m.ended_on)
     if "results" in chosen and access.check_patient_access(session, actor, patient_id, "results.read").allowed:
-        groups, _pending = _released(session, patient_id, dates)  # held results are not in it, nor "pending" lines
+        groups, _pending, _total = _released(session, patient_id, dates)  # held results are not in it, nor "pending" lines
         for g in groups:
             add("result", g.name, g.when.date(), result_id=g.values[0].id if g.values else None)
     return found

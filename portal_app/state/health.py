@@ -158,8 +158,8 @@ RESULTS_PAGE = 25  # report groups drawn at a time: a chart with years of labs s
 
 
 class ResultsState(rx.State):
-    """The newest ``RESULTS_PAGE`` groups are drawn; "Show older results" adds as many again. The
-    rest wait here, backend only, as the service returned them (made into rows when shown)."""
+    """The newest ``RESULTS_PAGE`` groups are read and drawn; "Show older results" reads and adds
+    the next ones (the service pages in the database, so a long chart opens as fast as a short one)."""
 
     groups: list[GroupRow] = []
     older: int = 0  # groups not drawn yet
@@ -171,13 +171,14 @@ class ResultsState(rx.State):
     error: str = ""
     notice: str = ""
     _dates: tuple = (None, None)
-    _found: list = []  # every released group (record.ResultGroup), newest first
-    _found_for: tuple = ()  # (reader's user id, chart) that _found was read for
-    _shown: int = RESULTS_PAGE
+    _found_for: tuple = ()  # (reader's user id, chart) that the drawn groups were read for
+    _shown: int = RESULTS_PAGE  # groups drawn again when the list is read anew (a live change, a choice)
 
-    def _draw(self, lang: str) -> None:
-        self.groups = [group_row(g, lang) for g in self._found[:self._shown]]
-        self.older = max(len(self._found) - self._shown, 0)
+    async def _refused(self, refused: ServiceError) -> None:
+        self.error, self.groups, self.pending, self.older, self.loaded = await mt.refusal(self, refused), [], [], 0, True
+
+    def _pending_rows(self, found: record.ResultsView, lang: str) -> None:
+        self.pending = [{"category": p.category, "on": mt.day(p.appears_on, lang)} for p in found.pending]
 
     async def _load(self) -> bool:
         seen = await viewing(self)
@@ -186,15 +187,15 @@ class ResultsState(rx.State):
             return False
         lang = await mt.language(self)
         try:
-            found = await run_service(record.results, *seen, *self._dates)
+            found = await run_service(record.results, *seen, *self._dates, offset=0, limit=self._shown)
             self.choices = await run_service(result_release.preferences, *seen)
         except ServiceError as refused:
-            self.error, self.groups, self.pending, self.loaded = await mt.refusal(self, refused), [], [], True
-            self._found, self.older = [], 0
+            await self._refused(refused)
             return True
-        self._found, self._found_for = found.groups, (seen[0].user_id, seen[1])
-        self._draw(lang)
-        self.pending = [{"category": p.category, "on": mt.day(p.appears_on, lang)} for p in found.pending]
+        self._found_for = (seen[0].user_id, seen[1])
+        self.groups = [group_row(g, lang) for g in found.groups]
+        self.older = found.total - len(found.groups)
+        self._pending_rows(found, lang)
         self.loaded = True
         return True
 
@@ -210,8 +211,8 @@ class ResultsState(rx.State):
 
     @rx.event
     async def show_older(self):
-        """Draw the next groups of what was already read (and audited) for this reader and chart;
-        read again if either changed since (another record chosen in the meantime)."""
+        """Read (and so audit) the next groups after the drawn ones and add them; read the list anew
+        if the reader or the chart changed since (another record chosen in the meantime)."""
         seen = await viewing(self)
         if seen is None:
             self.reset()
@@ -220,7 +221,17 @@ class ResultsState(rx.State):
         if (seen[0].user_id, seen[1]) != self._found_for:
             await self._load()
             return None
-        self._draw(await mt.language(self))
+        lang = await mt.language(self)
+        try:
+            found = await run_service(record.results, *seen, *self._dates,
+                                      offset=len(self.groups), limit=RESULTS_PAGE)
+        except ServiceError as refused:
+            await self._refused(refused)
+            return None
+        drawn = {g.key for g in self.groups}  # a result that came in since moved the rest down by one
+        self.groups = self.groups + [group_row(g, lang) for g in found.groups if g.key not in drawn]
+        self.older = max(found.total - len(self.groups), 0)
+        self._pending_rows(found, lang)
         return None
 
     async def _on_live(self, topic: str) -> None:
