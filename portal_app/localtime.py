@@ -7,11 +7,14 @@ every feature shows the same moment the same way.
 It is also the one place that answers "what is the clinic's zone": the one the admin chose on
 /console/setup (``clinic_settings``), else PORTAL_CLINIC_TIMEZONE. Several web workers and the
 scheduler each keep the answer for ``ZONE_SECONDS`` (open times ask for it many times a page), so
-a change reaches every process within seconds, and at once in the process that made it.
+a change reaches every process within seconds, and at once in the process that made it. It is
+read from the database the running code works on (``db.working_on``: a job or a test given its own),
+on a connection of its own (``db.get_reader_engine``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,8 +31,8 @@ from portal_app.models.clinic_setup import SETTINGS_ROW, ClinicSettings
 
 ZONE_SECONDS = 5.0  # how long a process keeps the clinic's zone before asking the database again
 
-_database_url: str | None = None  # where the stored zone is read; None: the portal's database
-_kept: tuple[str, float] | None = None  # (zone name, time.monotonic() when read)
+_kept: tuple[str | None, str, float] | None = None  # (database, zone name, time.monotonic() when read)
+_reading = threading.Lock()  # one thread of a process reads it at a time, the others wait for its answer
 
 
 @lru_cache(maxsize=1)
@@ -49,11 +52,18 @@ def clinic_zone_name(session: Session | None = None) -> str:
     if session is not None:
         return _stored_zone(session) or settings.clinic_timezone
     global _kept
-    kept, now = _kept, time.monotonic()
-    if kept is None or now - kept[1] >= ZONE_SECONDS:
-        with Session(db.get_engine(_database_url)) as own:
-            kept = _kept = (_stored_zone(own) or settings.clinic_timezone, now)
-    return kept[0]
+    database, kept = db.database_in_use(), _kept
+    if not _fresh(kept, database):
+        with _reading:
+            kept = _kept
+            if not _fresh(kept, database):  # (else the thread this one waited for has just read it)
+                with Session(db.get_reader_engine(database)) as own:
+                    kept = _kept = (database, _stored_zone(own) or settings.clinic_timezone, time.monotonic())
+    return kept[1]
+
+
+def _fresh(kept: tuple[str | None, str, float] | None, database: str | None) -> bool:
+    return kept is not None and kept[0] == database and time.monotonic() - kept[2] < ZONE_SECONDS
 
 
 def forget_clinic_zone() -> None:
@@ -65,15 +75,6 @@ def forget_clinic_zone() -> None:
 def forget_clinic_zone_on_commit(session: Session) -> None:
     """The zone changes in ``session``'s transaction: this process sees the new one once it commits."""
     event.listen(session, "after_commit", lambda _session: forget_clinic_zone(), once=True)
-
-
-def read_zone_from(database_url: str | None) -> str | None:
-    """Tests make a database per test (or per served portal): read the stored zone from that one;
-    None is the portal's own (PORTAL_DATABASE_URL). Returns the one read until now, to put back."""
-    global _database_url
-    before, _database_url = _database_url, database_url
-    forget_clinic_zone()
-    return before
 
 
 @lru_cache(maxsize=64)

@@ -8,14 +8,11 @@ import os
 os.environ.setdefault("PORTAL_ENV", "test")
 os.environ.setdefault("PORTAL_BCRYPT_COST", "4")  # production cost 12 is checked by its own test
 
-from contextlib import contextmanager
-
 import pytest
 from sqlmodel import Session, SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
-from portal_app import localtime
-from portal_app.db import get_engine
+from portal_app.db import get_engine, working_on
 from tests.support.databases import postgres_database_with_tables, postgres_reachable, require_or_skip
 
 _POSTGRES = None
@@ -30,27 +27,18 @@ def _postgres_available() -> bool:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    """An empty database with every table, on each backend; the clinic's zone is read from it."""
+    """An empty database with every table, on each backend; the clinic's zone is read from it too."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'portal.db'}"
         SQLModel.metadata.create_all(get_engine(url))
-        with _zone_read_from(url):
+        with working_on(url):
             yield url
         get_engine(url).dispose()
         return
     require_or_skip(_postgres_available(), "PostgreSQL")
-    with postgres_database_with_tables() as url, _zone_read_from(url):
+    with postgres_database_with_tables() as url, working_on(url):
         yield url
-    get_engine(url).dispose()
-
-
-@contextmanager
-def _zone_read_from(url: str):
-    before = localtime.read_zone_from(url)
-    try:
-        yield
-    finally:
-        localtime.read_zone_from(before)
+        get_engine(url).dispose()
 
 
 @pytest.fixture

@@ -98,7 +98,6 @@ class ExceptionView:
 class BookedVisit:
     """A visit already booked inside new time off, for the desk to call about."""
 
-    appointment_id: int
     patient: str  # "" when this admin may not see the chart (restricted)
     starts_at: datetime  # UTC
     clinician: str
@@ -420,7 +419,7 @@ def _booked_inside(session: Session, actor: Actor, off: ScheduleException) -> li
             chart = session.get(Patient, visit.patient_id)
             patient = f"{chart.given_name} {chart.family_name}"
             named.add(visit.patient_id)
-        found.append(BookedVisit(visit.id, patient, clock.as_utc(visit.starts_at),
+        found.append(BookedVisit(patient, clock.as_utc(visit.starts_at),
                                  clinician_label(session.get(User, visit.clinician_user_id))))
     audit.record_each(session, actor, "read", APPOINTMENTS,
                       [(patient_id, "booked inside new time off") for patient_id in sorted(named)])

@@ -104,7 +104,7 @@ class ClinicSetupState(rx.State):
         self.booked_note = await mt.text(self, "clinic_setup.booked_one" if count == 1 else "clinic_setup.booked_many",
                                          count=count)
         restricted = await mt.text(self, "clinic_setup.booked_restricted")
-        self.booked = [{"id": str(v.appointment_id), "patient": v.patient or restricted, "clinician": v.clinician,
+        self.booked = [{"patient": v.patient or restricted, "clinician": v.clinician,
                         "when": localtime.format_moment(v.starts_at, lang, style="full")} for v in added.booked]
 
     async def _do(self, fn, *args, done_key: str, then=None):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from portal_app import clock, localtime
@@ -355,14 +356,13 @@ def test_open_times_ask_the_database_for_the_zone_at_most_once_while_it_is_kept(
         if "clinic_settings" in statement:
             asked.append(statement)
 
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
+    event.listen(Engine, "before_cursor_execute", count)  # every engine: the zone is read on one of its own
     try:
         checkup = session.get(VisitType, clinic.checkup)
         for day in range(20):
             openings(session, checkup, THURSDAY + timedelta(days=day), THURSDAY + timedelta(days=day))
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(Engine, "before_cursor_execute", count)
     assert len(asked) == 1
 
 
