@@ -120,7 +120,7 @@ class Settings:
     scheduler: str = "embedded"
     clinic_name: str = "Maple Grove Family Clinic"
     clinic_phone: str = "(555) 010-0142"
-    # The clinic's own zone (IANA name): working hours, visit times and "today" are in it.
+    # The clinic's own zone (IANA name) until an admin picks one on /console/setup (portal_app/localtime.py).
     clinic_timezone: str = "America/Chicago"
     backup_dir: str = field(default_factory=lambda: str(PROJECT_ROOT / "var" / "backups"))
     # Notifications (services/channels.py). Mail goes to one SMTP relay; SMS through a gateway

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
-from portal_app.db import get_engine
+from portal_app.db import get_engine, working_on
 from tests.support.databases import postgres_database_with_tables, postgres_reachable, require_or_skip
 
 _POSTGRES = None
@@ -27,15 +27,16 @@ def _postgres_available() -> bool:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    """An empty database with every table, on each backend."""
+    """An empty database with every table, on each backend; the clinic's zone is read from it too."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'portal.db'}"
         SQLModel.metadata.create_all(get_engine(url))
-        yield url
+        with working_on(url):
+            yield url
         get_engine(url).dispose()
         return
     require_or_skip(_postgres_available(), "PostgreSQL")
-    with postgres_database_with_tables() as url:
+    with postgres_database_with_tables() as url, working_on(url):
         yield url
         get_engine(url).dispose()
 

@@ -3,7 +3,7 @@
 from portal_app.models.audit import AuditEvent
 from portal_app.models.appointment import Appointment, AppointmentHold
 from portal_app.models.appointment_reminder import AppointmentReminderChoice
-from portal_app.models.clinic_setup import Location, ScheduleException, VisitType, WorkingHours
+from portal_app.models.clinic_setup import ClinicSettings, Location, ScheduleException, VisitType, WorkingHours
 from portal_app.models.invitation import Activation, ActivationFailures, Invitation
 from portal_app.models.live import LiveSignal
 from portal_app.models.medication import Medication
@@ -33,7 +33,7 @@ from portal_app.models.record_share import RecordShare, RecordShareView
 
 __all__ = [
     "AuditEvent",
-    "Appointment", "AppointmentHold", "AppointmentReminderChoice", "Location", "ScheduleException", "VisitType", "WorkingHours",
+    "Appointment", "AppointmentHold", "AppointmentReminderChoice", "ClinicSettings", "Location", "ScheduleException", "VisitType", "WorkingHours",
     "Channel", "OutboxMessage", "OutboxStatus", "PushSubscription",
     "FactorFailures",
     "Activation", "ActivationFailures", "Invitation",

@@ -1,10 +1,11 @@
 """The clinic's set-up that open appointment times are computed from (nothing stores a slot).
 
 Locations and visit types; each clinician's weekly working hours per location, as wall-clock
-times in the clinic's zone (``PORTAL_CLINIC_TIMEZONE``), so 9:00 stays 9:00 across a
+times in the clinic's zone (portal_app/localtime.py), so 9:00 stays 9:00 across a
 daylight-saving change; and exceptions (holidays, leave) as UTC periods, for one clinician or,
 with no clinician, the whole clinic. A visit type's buffer is time kept free after each visit of
-that type (notes, cleaning the room).
+that type (notes, cleaning the room). Clinic-wide choices (the time zone) sit in one row of
+``clinic_settings``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from portal_app.models.base import created_at_field, utc_column
 
 MODES = ("in_person", "video")
 PATIENT_KINDS = ("any", "new", "established")  # who may book the type: everyone, first visits, returning patients
+SETTINGS_ROW = 1  # the id of the one clinic_settings row
 
 
 class Location(SQLModel, table=True):
@@ -70,3 +72,14 @@ class ScheduleException(SQLModel, table=True):
     ends_at: datetime = utc_column(nullable=False)
     label: str = Field(default="", max_length=120)  # staff-facing: "Thanksgiving", "Leave"
     created_at: datetime = created_at_field()
+
+
+class ClinicSettings(SQLModel, table=True):
+    """Choices for the whole clinic made on /console/setup: a single row (``SETTINGS_ROW``), made
+    the first time one is saved; until then the operator's settings (PORTAL_CLINIC_TIMEZONE) hold."""
+
+    __tablename__ = "clinic_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    time_zone: str = Field(default="", max_length=64)  # IANA name; "": PORTAL_CLINIC_TIMEZONE
+

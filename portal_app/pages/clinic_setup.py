@@ -1,5 +1,6 @@
-"""The admin's clinic set-up (/console/setup): a tab each for visit types, working hours, time off
-and locations. Each tab lists what there is and has one form to add a row or change the one picked."""
+"""The admin's clinic set-up (/console/setup): a tab each for visit types, working hours, time off,
+locations and the clinic's time zone. Each tab lists what there is and has one form to add a row or
+change the one picked."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ S = ClinicSetupState
 SELECT = dict(min_height=TOUCH_TARGET, font_size="16px", padding_x="8px", width="100%", border_radius="8px",
               border=f"1px solid {rx.color('gray', 8)}", background=rx.color("gray", 1), color=rx.color("gray", 12))
 WEEKDAYS = range(7)
+# Plain names for the zones offered first (clinic_setup.COMMON_ZONES); the rest show their IANA name.
+ZONE_WORDS = {"America/New_York": "eastern", "America/Chicago": "central", "America/Denver": "mountain",
+              "America/Phoenix": "arizona", "America/Los_Angeles": "pacific", "America/Anchorage": "alaska",
+              "Pacific/Honolulu": "hawaii", "America/Puerto_Rico": "atlantic"}
 
 
 def _draft(name: str) -> rx.Var:
@@ -230,7 +235,49 @@ def _locations_tab() -> rx.Component:
         spacing="4", width="100%")
 
 
-TAB_BODIES = {"types": _types_tab, "hours": _hours_tab, "time_off": _time_off_tab, "locations": _locations_tab}
+# --- time zone ----------------------------------------------------------------------------------
+
+
+def _zone_options() -> list:
+    """Built once when the page compiles (about 600 names), so no state carries the list."""
+    common = [z for z in clinic_setup.zone_choices() if z in clinic_setup.COMMON_ZONES]
+    others = [z for z in clinic_setup.zone_choices() if z not in clinic_setup.COMMON_ZONES]
+    return [
+        rx.el.optgroup(*[rx.el.option(tr(f"clinic_setup.zone.{ZONE_WORDS[z]}") + f" ({z})", value=z) for z in common],
+                       label=tr("clinic_setup.zone_common")),
+        rx.el.optgroup(*[rx.el.option(z, value=z) for z in others], label=tr("clinic_setup.zone_all")),
+    ]
+
+
+def _zone_tab() -> rx.Component:
+    return card(
+        rx.heading(tr("clinic_setup.zone_heading"), as_="h3", size="4"),
+        rx.text(tr("clinic_setup.zone_hint"), size="3"),
+        rx.form(rx.vstack(
+            _select("clinic_setup.field.time_zone", "time_zone", _zone_options(), S.time_zone),
+            submit_button(tr("clinic_setup.zone_save")),
+            spacing="3", width="100%"), on_submit=S.save_time_zone, width="100%", key=S.time_zone),  # shows the saved zone
+        id="zone-form")
+
+
+# --- visits inside new time off --------------------------------------------------------------------
+
+
+def _booked_visit(row) -> rx.Component:
+    return rx.el.li(rx.text(rx.text.strong(row["patient"]), " · ", row["when"], " · ", row["clinician"], size="3"))
+
+
+def _booked_warning() -> rx.Component:
+    return rx.cond(S.booked.length() > 0, rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert", aria_hidden="true")),
+        rx.vstack(rx.callout.text(S.booked_note),
+                  rx.el.ul(rx.foreach(S.booked, _booked_visit), padding_left="20px", margin="0"),
+                  spacing="2", width="100%"),
+        color_scheme="amber", high_contrast=True, role="alert", width="100%", id="booked-in-time-off"))
+
+
+TAB_BODIES = {"types": _types_tab, "hours": _hours_tab, "time_off": _time_off_tab, "locations": _locations_tab,
+              "zone": _zone_tab}
 
 
 @staff_page("/console/setup", on_load=[ClinicSetupState.opened])
@@ -239,10 +286,11 @@ def clinic_setup_page() -> rx.Component:
         page_header(tr("clinic_setup.title"), tr("clinic_setup.subtitle")),
         error_message(S.error),
         success(S.notice),
+        _booked_warning(),
         rx.cond(S.loaded, rx.tabs.root(
             rx.tabs.list(*[rx.tabs.trigger(tr(f"clinic_setup.tab.{tab}"), value=tab, min_height=TOUCH_TARGET,
                                            font_size="16px") for tab in TABS],
-                         flex_wrap="wrap", aria_label=tr("clinic_setup.title")),  # four tabs fit no phone row
+                         flex_wrap="wrap", aria_label=tr("clinic_setup.title")),  # five tabs fit no phone row
             *[rx.tabs.content(rx.box(TAB_BODIES[tab](), padding_top="16px"), value=tab) for tab in TABS],
             value=S.tab, on_change=S.choose_tab, width="100%"),
             loading_block(tr("status.loading"))),

@@ -1,4 +1,4 @@
-"""The admin's clinic set-up: locations, visit types, weekly working hours and exceptions.
+"""The admin's clinic set-up: the time zone, locations, visit types, weekly working hours and exceptions.
 
 Open times (services/open_times.py) are computed from these rows on every request, so a change
 here shows in patients' calendars at once. Only the admin (``clinic.setup``) may read or change
@@ -6,6 +6,8 @@ them. Every input is checked before anything is written (a refused change change
 every change writes one audit row (category ``clinic_setup``; the set-up holds no health data).
 Things are retired, never deleted: past visits still point at their location and visit type.
 Hours are removed outright (they are a plan, not a record; booked visits keep their times).
+New time off never moves or cancels a booked visit: the admin is told which visits it covers, so
+the desk can call those patients (each patient listed is audited as a read of their appointments).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from portal_app import clock, localtime
-from portal_app.models.clinic_setup import MODES, PATIENT_KINDS, Location, ScheduleException, VisitType, WorkingHours
-from portal_app.models.people import Role, User
+from portal_app.models.appointment import ACTIVE, Appointment
+from portal_app.models.clinic_setup import (MODES, PATIENT_KINDS, SETTINGS_ROW, ClinicSettings, Location,
+                                            ScheduleException, VisitType, WorkingHours)
+from portal_app.models.people import Patient, Role, User
 from portal_app.services import access, audit
 from portal_app.services.access import Actor
-from portal_app.services.booking import clinician_label
+from portal_app.services.booking import CATEGORY as APPOINTMENTS, clinician_label
 from portal_app.services.errors import InvalidInput, NotFound
 from portal_app.services.medications import is_id
 
@@ -30,6 +34,9 @@ GRID_MINUTES = 5  # durations, buffers and working hours sit on a 5-minute grid
 MAX_DURATION = 8 * 60
 MAX_BUFFER = 120
 MAX_EXCEPTION_DAYS = 366
+# Offered first on the set-up page (most clinics using the portal are in the US), then every other zone.
+COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+                "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico")
 LIMITS = {"name": 120, "name_es": 120, "address": 300, "phone": 32, "directions": 500, "prep_note": 500,
           "prep_note_es": 500, "label": 120}
 
@@ -85,6 +92,21 @@ class ExceptionView:
     starts_at: datetime  # UTC
     ends_at: datetime
     label: str
+
+
+@dataclass(frozen=True)
+class BookedVisit:
+    """A visit already booked inside new time off, for the desk to call about."""
+
+    patient: str  # "" when this admin may not see the chart (restricted)
+    starts_at: datetime  # UTC
+    clinician: str
+
+
+@dataclass(frozen=True)
+class TimeOffAdded:
+    id: int
+    booked: list[BookedVisit]  # by time; none are moved or cancelled
 
 
 @dataclass(frozen=True)
@@ -196,7 +218,7 @@ def overview(session: Session, actor: Actor | None) -> SetupView:
     exceptions = session.exec(select(ScheduleException).where(ScheduleException.ends_at > clock.now())
                               .order_by(ScheduleException.starts_at)).all()
     return SetupView(
-        time_zone=localtime.clinic_zone().key,
+        time_zone=localtime.clinic_zone_name(session),
         locations=[LocationView(loc.id, loc.name, loc.address, loc.phone, loc.directions, loc.active)
                    for loc in locations],
         visit_types=[VisitTypeView(t.id, t.name, t.name_es, t.duration_minutes, t.buffer_minutes, t.mode,
@@ -209,6 +231,30 @@ def overview(session: Session, actor: Actor | None) -> SetupView:
                                   else "", clock.as_utc(e.starts_at), clock.as_utc(e.ends_at), e.label)
                     for e in exceptions],
     )
+
+
+# --- the time zone ------------------------------------------------------------------------------
+
+
+def zone_choices() -> tuple[str, ...]:
+    """The zones the set-up page offers: ``COMMON_ZONES`` first, then every other one A to Z."""
+    known = localtime.zone_names()
+    return tuple(z for z in COMMON_ZONES if z in known) + tuple(sorted(known - set(COMMON_ZONES)))
+
+
+def set_time_zone(session: Session, actor: Actor | None, name: object) -> None:
+    """Change the clinic's zone. Working hours stay wall-clock (9:00 is 9:00 in the new zone), so
+    open times follow; booked visits and time off keep their moment in time (they are stored in UTC).
+    Every process sees it within ``localtime.ZONE_SECONDS``; this one once the change commits."""
+    actor = _admin(session, actor, "change the time zone")
+    if not isinstance(name, str) or name not in localtime.zone_names():
+        raise InvalidInput("clinic_setup.error.time_zone")
+    before = localtime.clinic_zone_name(session)
+    row = session.get(ClinicSettings, SETTINGS_ROW) or ClinicSettings(id=SETTINGS_ROW)
+    row.time_zone = name
+    session.add(row)
+    localtime.forget_clinic_zone_on_commit(session)
+    _changed(session, actor, "update", f"time zone {before} -> {name}")
 
 
 # --- locations ----------------------------------------------------------------------------------
@@ -330,10 +376,11 @@ def remove_hours(session: Session, actor: Actor | None, hours_id: object) -> Non
 
 
 def add_exception(session: Session, actor: Actor | None, clinician_id: object, first_day: object,
-                  last_day: object, label: object, starts: object = "", ends: object = "") -> int:
+                  last_day: object, label: object, starts: object = "", ends: object = "") -> TimeOffAdded:
     """Time off: a holiday for everyone (``clinician_id`` None) or leave for one clinician, from
     ``first_day`` to ``last_day`` (clinic dates, inclusive). ``starts``/``ends`` ("HH:MM", optional)
-    narrow it to part of the first and last day, e.g. a training morning."""
+    narrow it to part of the first and last day, e.g. a training morning. Returns the visits
+    already booked in it, which stay as they are."""
     actor = _admin(session, actor, "add an exception")
     clinician = None if clinician_id is None else _clinician(session, clinician_id)
     name = _text({"label": label}, "label", required=True)
@@ -354,7 +401,29 @@ def add_exception(session: Session, actor: Actor | None, clinician_id: object, f
     session.add(row)
     _changed(session, actor, "create",
              f"exception for {'clinician ' + str(clinician.id) if clinician else 'the whole clinic'} added")
-    return row.id
+    return TimeOffAdded(row.id, _booked_inside(session, actor, row))
+
+
+def _booked_inside(session: Session, actor: Actor, off: ScheduleException) -> list[BookedVisit]:
+    """Visits still to happen (booked or checked in) that overlap the time off; each patient named
+    is audited as a read of their appointments."""
+    query = select(Appointment).where(Appointment.status.in_(ACTIVE), Appointment.starts_at < off.ends_at,
+                                      Appointment.ends_at > max(off.starts_at, clock.now())) \
+        .order_by(Appointment.starts_at)
+    if off.clinician_user_id is not None:
+        query = query.where(Appointment.clinician_user_id == off.clinician_user_id)
+    found, named = [], set()
+    for visit in session.exec(query).all():
+        patient = ""
+        if access.check_patient_access(session, actor, visit.patient_id, "appointments.read").allowed:
+            chart = session.get(Patient, visit.patient_id)
+            patient = f"{chart.given_name} {chart.family_name}"
+            named.add(visit.patient_id)
+        found.append(BookedVisit(patient, clock.as_utc(visit.starts_at),
+                                 clinician_label(session.get(User, visit.clinician_user_id))))
+    audit.record_each(session, actor, "read", APPOINTMENTS,
+                      [(patient_id, "booked inside new time off") for patient_id in sorted(named)])
+    return found
 
 
 def remove_exception(session: Session, actor: Actor | None, exception_id: object) -> None:

@@ -1,4 +1,5 @@
-"""The admin's clinic set-up page (/console/setup): locations, visit types, hours and time off.
+"""The admin's clinic set-up page (/console/setup): visit types, hours, time off, locations and the
+clinic's time zone.
 
 Thin: each handler re-checks the staff session and turns the form's text into the values the
 service expects; services/clinic_setup.py checks the admin role and every rule, and audits.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import localtime
 from portal_app.services import clinic_setup
 from portal_app.services.errors import ServiceError
 from portal_app.state import medication_text as mt
 from portal_app.state.calls import run_service
 from portal_app.state.session import SessionState, redirect_home, require_actor
 
-TABS = ("types", "hours", "time_off", "locations")
+TABS = ("types", "hours", "time_off", "locations", "zone")
 FORMS = ("location", "visit_type", "hours")
 MAX_FIELD = 500
 
@@ -43,6 +45,9 @@ class ClinicSetupState(rx.State):
     error: str = ""
     notice: str = ""
     zone_note: str = ""  # "Times are clinic time (America/Chicago)."
+    time_zone: str = ""  # the clinic's, as an IANA name
+    booked_note: str = ""  # "3 booked visits fall in this time off. ..." after adding time off over them
+    booked: list[dict[str, str]] = []  # those visits: patient, when, clinician
     locations: list[dict[str, str]] = []
     visit_types: list[dict[str, str]] = []
     clinicians: list[dict[str, str]] = []
@@ -56,6 +61,7 @@ class ClinicSetupState(rx.State):
         view = await run_service(clinic_setup.overview, actor)
         lang = await mt.language(self)
         self.zone_note = await mt.text(self, "clinic_setup.zone_note", zone=view.time_zone)
+        self.time_zone = view.time_zone
         self.locations = [{"id": str(loc.id), "name": loc.name, "address": loc.address, "phone": loc.phone,
                            "directions": loc.directions, "active": "yes" if loc.active else ""}
                           for loc in view.locations]
@@ -89,15 +95,30 @@ class ClinicSetupState(rx.State):
         self.editing, self.draft = "", {}
         self.draft_key += 1
 
-    async def _do(self, fn, *args, done_key: str):
+    async def _show_booked(self, added) -> None:
+        """The visits new time off covers, for the desk to call (none is moved or cancelled)."""
+        count = len(added.booked)
+        if not count:
+            return
+        lang = await mt.language(self)
+        self.booked_note = await mt.text(self, "clinic_setup.booked_one" if count == 1 else "clinic_setup.booked_many",
+                                         count=count)
+        restricted = await mt.text(self, "clinic_setup.booked_restricted")
+        self.booked = [{"patient": v.patient or restricted, "clinician": v.clinician,
+                        "when": localtime.format_moment(v.starts_at, lang, style="full")} for v in added.booked]
+
+    async def _do(self, fn, *args, done_key: str, then=None):
         actor = await require_actor(self, staff=True)
         if actor is None:
             self.reset()
             return redirect_home(None)
+        self.booked_note, self.booked = "", []
         try:
-            await run_service(fn, actor, *args)
+            result = await run_service(fn, actor, *args)
             self.error, self.notice = "", await mt.text(self, done_key)
             self._stop_editing()
+            if then is not None:
+                await then(result)
         except ServiceError as refused:
             self.error, self.notice = await mt.refusal(self, refused), ""
         try:
@@ -115,7 +136,7 @@ class ClinicSetupState(rx.State):
         if actor is None:
             self.reset()
             return redirect_home(None)
-        self.error, self.notice = "", ""
+        self.error, self.notice, self.booked_note, self.booked = "", "", "", []
         self._stop_editing()
         try:
             await self._load(actor)
@@ -186,8 +207,13 @@ class ClinicSetupState(rx.State):
         # "" is the whole clinic; anything else must be a clinician's id (the service refuses the rest)
         return await self._do(clinic_setup.add_exception, (mt.digits(who) or who) if who else None,
                               _field(form, "first_day"), _field(form, "last_day"), _field(form, "label"),
-                              _field(form, "starts"), _field(form, "ends"), done_key="clinic_setup.saved")
+                              _field(form, "starts"), _field(form, "ends"), done_key="clinic_setup.saved",
+                              then=self._show_booked)
 
     @rx.event
     async def remove_exception(self, exception_id: str):
         return await self._do(clinic_setup.remove_exception, mt.digits(exception_id), done_key="clinic_setup.removed")
+
+    @rx.event
+    async def save_time_zone(self, form: dict):
+        return await self._do(clinic_setup.set_time_zone, _field(form, "time_zone"), done_key="clinic_setup.zone_saved")

@@ -248,6 +248,7 @@ HANDLER_ACCESS: dict[str, str] = {
     "ClinicSetupState.remove_hours": "staff",
     "ClinicSetupState.add_exception": "staff",
     "ClinicSetupState.remove_exception": "staff",
+    "ClinicSetupState.save_time_zone": "staff",
     # Health record and results (state/health.py): patient session and chart re-checked; access, release
     # rules and audit in services/record.py and result_release.py.
     # The staff side of the record (state/record_staff.py): staff session re-checked in each handler; record.import,

@@ -1,17 +1,24 @@
 """The admin's clinic set-up: validation that changes nothing, audit rows, role refusals, and
-changes that show in patients' open times at once."""
+changes that show in patients' open times at once; the clinic's time zone; the visits new time off
+covers."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlmodel import func, select
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
 
+from portal_app import clock, localtime
+from portal_app.models.appointment import Appointment
 from portal_app.models.audit import AuditEvent
-from portal_app.models.clinic_setup import Location, ScheduleException, VisitType, WorkingHours
-from portal_app.services import booking, clinic_setup
+from portal_app.models.clinic_setup import ClinicSettings, Location, ScheduleException, VisitType, WorkingHours
+from portal_app.models.people import Patient
+from portal_app.services import appointments, booking, clinic_setup
 from portal_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal_app.services.open_times import openings
 from tests.services.appointment_fixtures import NOW, build, clinic_time
@@ -56,7 +63,7 @@ def test_the_admin_sees_the_whole_set_up(session, clinic):
     assert _audit_rows(session) == 0  # reading the set-up is not a change (and holds no health data)
 
 
-@pytest.mark.parametrize("who", ["clinician", "nurse", "desk", "ana", None])
+@pytest.mark.parametrize("who", ["clinician", "nurse", "desk", "ana", "scheduler", None])
 def test_every_other_role_and_anonymous_are_refused_and_the_refusal_audited(session, clinic, who):
     actor = getattr(clinic, who) if who else None
     calls = [
@@ -69,6 +76,7 @@ def test_every_other_role_and_anonymous_are_refused_and_the_refusal_audited(sess
         lambda: clinic_setup.remove_hours(session, actor, 1),
         lambda: clinic_setup.add_exception(session, actor, None, "2026-12-10", "2026-12-10", "Holiday"),
         lambda: clinic_setup.remove_exception(session, actor, 1),
+        lambda: clinic_setup.set_time_zone(session, actor, "America/New_York"),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):
@@ -77,6 +85,7 @@ def test_every_other_role_and_anonymous_are_refused_and_the_refusal_audited(sess
     assert _audit_rows(session, "denied") == len(calls)
     assert _count(session, Location) == 2 and _count(session, VisitType) == 6
     assert _count(session, WorkingHours) == 12 and _count(session, ScheduleException) == 0
+    assert _count(session, ClinicSettings) == 0 and localtime.clinic_zone_name() == "America/Chicago"
 
 
 def test_a_location_is_added_edited_retired_and_restored_with_an_audit_row_each(session, clinic):
@@ -199,7 +208,7 @@ def test_a_holiday_removes_that_days_openings_for_everyone_at_once(session, clin
     assert _days_open(session, clinic, clinic.checkup, THURSDAY, THURSDAY) == set()
     # the next day is untouched
     assert date(2026, 12, 4) in _days_open(session, clinic, clinic.checkup, date(2026, 12, 4), date(2026, 12, 4))
-    clinic_setup.remove_exception(session, clinic.admin, holiday)
+    clinic_setup.remove_exception(session, clinic.admin, holiday.id)
     session.commit()
     assert THURSDAY in _days_open(session, clinic, clinic.checkup, THURSDAY, THURSDAY)
     assert _audit_rows(session) == 2
@@ -270,3 +279,142 @@ def test_the_demo_clinics_holidays_start_at_the_clinics_midnight(session):
     christmas = session.exec(select(ScheduleException).where(ScheduleException.label == "Christmas")).one()
     starts, ends = localtime.local(christmas.starts_at), localtime.local(christmas.ends_at)
     assert (starts.day, starts.hour, ends.day, ends.hour) == (24, 0, 26, 0)
+
+
+# --- the clinic's time zone ------------------------------------------------------------------------
+
+
+def _zone_rows(session):
+    return session.exec(select(AuditEvent.detail).where(AuditEvent.category == clinic_setup.CATEGORY,
+                                                        AuditEvent.action == "update")).all()
+
+
+def test_the_admin_sets_the_time_zone_and_every_reader_follows_with_an_audit_row(session, clinic):
+    assert clinic_setup.overview(session, clinic.admin).time_zone == "America/Chicago"  # PORTAL_CLINIC_TIMEZONE
+    assert localtime.clinic_zone_name() == "America/Chicago"
+    clinic_setup.set_time_zone(session, clinic.admin, "America/New_York")
+    session.commit()
+    assert clinic_setup.overview(session, clinic.admin).time_zone == "America/New_York"
+    assert localtime.clinic_zone().key == "America/New_York"  # this process at once, without waiting
+    assert localtime.local(NOW).hour == 10  # 15:00 UTC is 10:00 in New York
+    assert _zone_rows(session) == ["time zone America/Chicago -> America/New_York"]
+    clinic_setup.set_time_zone(session, clinic.admin, "Pacific/Honolulu")
+    session.commit()
+    assert localtime.clinic_zone_name() == "Pacific/Honolulu" and _count(session, ClinicSettings) == 1
+    assert _zone_rows(session)[-1] == "time zone America/New_York -> Pacific/Honolulu"
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "", "  America/Chicago", "america/new_york", "localtime", 5, None,
+                                  ["America/Denver"]])
+def test_a_zone_that_is_not_on_the_list_is_refused_and_changes_nothing(session, clinic, name):
+    with pytest.raises(InvalidInput) as refused:
+        clinic_setup.set_time_zone(session, clinic.admin, name)
+    assert refused.value.key == "clinic_setup.error.time_zone"
+    session.rollback()
+    assert _count(session, ClinicSettings) == 0 and _audit_rows(session) == 0
+    assert localtime.clinic_zone_name() == "America/Chicago"
+
+
+def test_the_page_offers_the_common_us_zones_first_then_every_zone(session, clinic):
+    choices = clinic_setup.zone_choices()
+    assert choices[:8] == clinic_setup.COMMON_ZONES
+    assert len(choices) == len(set(choices)) > 500 and "Europe/Madrid" in choices and "localtime" not in choices
+    assert list(choices[8:]) == sorted(choices[8:])
+
+
+def test_working_hours_stay_wall_clock_in_the_new_zone_so_open_times_move(session, clinic):
+    checkup = session.get(VisitType, clinic.checkup)
+    before = openings(session, checkup, THURSDAY, THURSDAY, clinician_ids=[clinic.lee])[THURSDAY]
+    assert before[0].starts_at == clinic_time(THURSDAY, 8)  # Lee starts at 8:00 Chicago time
+    clinic_setup.set_time_zone(session, clinic.admin, "America/New_York")
+    session.commit()
+    after = openings(session, checkup, THURSDAY, THURSDAY, clinician_ids=[clinic.lee])[THURSDAY]
+    assert after[0].starts_at == clinic_time(THURSDAY, 8) - timedelta(hours=1)  # 8:00 New York is an hour sooner
+    assert [localtime.local(o.starts_at).time() for o in after] == \
+        [o.starts_at.astimezone(localtime.zone("America/Chicago")).time() for o in before]
+    # a day in the new zone runs midnight to midnight there: Okafor's 16:30 visit is still Thursday's
+    okafor = openings(session, checkup, THURSDAY, THURSDAY, clinician_ids=[clinic.okafor])[THURSDAY]
+    assert localtime.local(okafor[-1].starts_at).hour == 16 and okafor[-1].starts_at.hour == 21
+
+
+def test_a_visit_already_booked_keeps_its_moment_when_the_zone_changes(session, clinic):
+    moment = clinic_time(THURSDAY, 10)
+    visit = booking.book(session, clinic.ana, clinic.ana_chart, clinic.checkup, clinic.okafor, moment.isoformat())
+    session.commit()
+    clinic_setup.set_time_zone(session, clinic.admin, "America/Denver")
+    session.commit()
+    session.expire_all()
+    assert clock.as_utc(session.get(Appointment, visit).starts_at) == moment
+    assert localtime.local(moment).hour == 9  # 10:00 in Chicago is 9:00 in Denver
+
+
+def test_open_times_ask_the_database_for_the_zone_at_most_once_while_it_is_kept(session, clinic):
+    localtime.forget_clinic_zone()
+    asked = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "clinic_settings" in statement:
+            asked.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)  # every engine: the zone is read on one of its own
+    try:
+        checkup = session.get(VisitType, clinic.checkup)
+        for day in range(20):
+            openings(session, checkup, THURSDAY + timedelta(days=day), THURSDAY + timedelta(days=day))
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(asked) == 1
+
+
+def test_another_process_sees_a_change_within_seconds(session, clinic, monkeypatch):
+    monkeypatch.setattr(localtime, "ZONE_SECONDS", 0.5)  # 5 s in the portal; shortened so the test is quick
+    assert localtime.clinic_zone_name() == "America/Chicago"
+    with Session(session.get_bind()) as elsewhere:  # as another web worker would write it (no word to this one)
+        elsewhere.add(ClinicSettings(id=1, time_zone="America/Denver"))
+        elsewhere.commit()
+    assert localtime.clinic_zone_name() == "America/Chicago"  # kept: not a query per call
+    time.sleep(0.6)
+    assert localtime.clinic_zone_name() == "America/Denver"
+
+
+# --- time off over booked visits -------------------------------------------------------------------
+
+
+def _book(session, clinic, who, chart, clinician, moment):
+    visit = booking.book(session, who, chart, clinic.checkup, clinician, moment.isoformat())
+    session.commit()
+    return visit
+
+
+def test_time_off_over_booked_visits_lists_them_and_moves_none(session, clinic):
+    ana_visit = _book(session, clinic, clinic.ana, clinic.ana_chart, clinic.okafor, clinic_time(THURSDAY, 10))
+    _book(session, clinic, clinic.ben, clinic.ben_chart, clinic.lee, clinic_time(THURSDAY, 9))
+    gone = _book(session, clinic, clinic.ben, clinic.ben_chart, clinic.okafor, clinic_time(THURSDAY, 14))
+    appointments.cancel(session, clinic.ben, clinic.ben_chart, gone, "Feeling better")
+    _book(session, clinic, clinic.ana, clinic.ana_chart, clinic.okafor, clinic_time(date(2026, 12, 4), 9))  # the next day
+    session.commit()
+    added = clinic_setup.add_exception(session, clinic.admin, None, "2026-12-03", "2026-12-03", "Staff day")
+    session.commit()
+    assert [(v.patient, v.starts_at, v.clinician) for v in added.booked] == [
+        ("Ben Visit", clinic_time(THURSDAY, 9), "Lee, NP"), ("Ana Visit", clinic_time(THURSDAY, 10), "Okafor, MD")]
+    assert session.get(Appointment, ana_visit).status == "booked"  # nothing moved or cancelled
+    reads = session.exec(select(AuditEvent.patient_id).where(AuditEvent.category == booking.CATEGORY,
+                                                             AuditEvent.action == "read")).all()
+    assert sorted(reads) == sorted([clinic.ana_chart, clinic.ben_chart])  # each patient named, audited once
+
+
+def test_leave_lists_only_that_clinicians_visits_and_a_restricted_chart_without_its_name(session, clinic):
+    _book(session, clinic, clinic.ana, clinic.ana_chart, clinic.okafor, clinic_time(THURSDAY, 10))
+    _book(session, clinic, clinic.ben, clinic.ben_chart, clinic.lee, clinic_time(THURSDAY, 9))
+    session.get(Patient, clinic.ana_chart).restricted = True
+    session.commit()
+    added = clinic_setup.add_exception(session, clinic.admin, clinic.okafor, "2026-12-03", "2026-12-03", "Leave")
+    assert [(v.patient, v.clinician) for v in added.booked] == [("", "Okafor, MD")]
+    part_day = clinic_setup.add_exception(session, clinic.admin, clinic.lee, "2026-12-03", "2026-12-03", "Training",
+                                          "10:00", "12:00")
+    assert part_day.booked == []  # Ben's 9:00 visit is before it
+
+
+def test_time_off_over_no_visits_says_nothing_more(session, clinic):
+    added = clinic_setup.add_exception(session, clinic.admin, None, "2026-12-10", "2026-12-10", "Holiday")
+    assert added.booked == [] and session.get(ScheduleException, added.id).label == "Holiday"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from portal_app import db
 from tests.support import built_frontends
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +157,8 @@ def serve_portal(workdir: Path, redis_url: str | None = None, timeout: float = 4
         if reused:
             _start(portal, [str(BIN / "python"), "-m", "tests.support.serve_built", str(port)], timeout)
         SERVED[portal.url] = portal
-        yield portal
+        with db.working_on(env["PORTAL_DATABASE_URL"]):  # what the test reads outside a session comes from it
+            yield portal
     finally:
         SERVED.pop(portal.url, None)
         _stop(portal.process)
