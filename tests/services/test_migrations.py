@@ -40,7 +40,7 @@ TABLES |= {"patient_source", "encounter", "condition", "allergy", "immunization"
            "release_preference"}  # 0601: health record, results and their release
 TABLES |= {"waitlist_request", "waitlist_offer"}  # 0304: wait list for earlier appointments
 TABLES |= {"record_share", "record_share_view"}  # 0602: sharing the record with another provider
-TABLES |= {"clinic_settings"}  # 0701: clinic-wide settings (the time zone)
+TABLES |= {"clinic_settings"}  # 0702: clinic-wide settings (the time zone)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,16 +1,16 @@
 """Clinic-wide settings the admin changes on /console/setup: for now the clinic's time zone
 (empty until chosen; PORTAL_CLINIC_TIMEZONE holds until then).
 
-Revision ID: 0701
-Revises: 0403
+Revision ID: 0702
+Revises: 0701
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0701"
-down_revision = "0403"
+revision = "0702"
+down_revision = "0701"
 branch_labels = None
 depends_on = None
 
