@@ -25,6 +25,7 @@ from tests.security.helpers import (
     patient_canaries,
     private_methods,
 )
+from tests.support.server import serve_portal
 
 # Tables an anonymous visit may legitimately touch: live signals, and the session rows other tests
 # in this run create (an anonymous client cannot create a signed-in session without a password).
@@ -75,6 +76,15 @@ def _payloads(params: list[str]) -> list[dict]:
         if params:
             payloads.append({**{p: value for p in params}, "extra": value})
     return payloads
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    """The demo clinic with its scheduler off, so the clinic's own jobs (reminders, the outbox
+    sender retrying mail, wait-list offers) write nothing while the sweep runs: whatever changes
+    was changed by the anonymous client."""
+    with serve_portal(tmp_path_factory.mktemp("anonymous-sweep"), PORTAL_SCHEDULER="external") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ with a given source tree and settings keeps its build here; later ones copy it (
 their own port into the few files that name the old one, and start just the backend.
 
 A build is keyed by the source files and Reflex's version, so an edited page never reuses an old
-build. Settings that only the server reads (mail) do not change the key.
+build. Settings that only the server reads (mail, where the scheduler runs) do not change the key.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "test-artifacts" / "builds"
 SOURCES = ("portal_app", "assets", "rxconfig.py", "pyproject.toml")
-SERVER_ONLY_SETTINGS = frozenset({"PORTAL_SMTP_HOST", "PORTAL_SMTP_PORT", "PORTAL_MAIL_FROM"})
+SERVER_ONLY_SETTINGS = frozenset({"PORTAL_SMTP_HOST", "PORTAL_SMTP_PORT", "PORTAL_MAIL_FROM", "PORTAL_SCHEDULER"})
 SIDECARS = (".gz", ".br", ".zst")  # precompressed copies the server prefers to the file itself
 
 
