@@ -154,7 +154,7 @@ def group_row(group: record.ResultGroup, lang: str) -> GroupRow:
                     group.narrative, values, mt.day(group.appears_on, lang), group.held)
 
 
-RESULTS_PAGE = 25  # report groups drawn at a time: a chart with years of labs stays quick to open
+RESULTS_PAGE = 10  # report groups drawn at a time: a chart with years of labs stays quick to open
 
 
 class ResultsState(rx.State):
