@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 import portal_app.models  # noqa: F401  (registers every table)
 from bench.stats import summary
 from portal_app import clock, localtime
-from portal_app.db import get_engine
+from portal_app.db import get_engine, working_on
 from portal_app.models.appointment import Appointment
 from portal_app.models.clinic_setup import Location, VisitType, WorkingHours
 from portal_app.models.outbox import OutboxMessage
@@ -84,7 +84,8 @@ def run(portal, browser) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-scheduling-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         SQLModel.metadata.create_all(get_engine(url))
-        with Session(get_engine(url), expire_on_commit=False) as session:
+        # working_on: the clinic's zone (portal_app/localtime.py) is read from this database too
+        with working_on(url), Session(get_engine(url), expire_on_commit=False) as session:
             visit = _clinic(session)
             first = localtime.today()
             samples, found = [], 0
