@@ -74,6 +74,12 @@ class Actor:
     def system(cls, name: str) -> "Actor":
         return cls(role=SYSTEM, display_name=name)
 
+    @classmethod
+    def for_user(cls, user, session_ref: str = "") -> "Actor":
+        """A signed-in account (a ``User`` row) as the actor of its own requests."""
+        return cls(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name,
+                   session_ref=session_ref)
+
     @property
     def is_staff(self) -> bool:
         return self.role in {Role.ADMIN, Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN}

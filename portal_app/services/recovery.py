@@ -85,10 +85,6 @@ def _find(session: Session, identifier: str) -> User | None:
     return session.exec(select(User).where(User.username == identifier, User.is_active.is_(True))).first()
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 def _own_chart(user: User) -> int | None:
     return user.patient_id if user.role == Role.PATIENT else None
 
@@ -116,7 +112,7 @@ def request_reset(session: Session, identifier: str, source_ip: str = "", origin
                      source_ip=source_ip)
         return
     if not take(session, bucket("reset-account", str(user.id)), ACCOUNT_MAX):
-        audit.record(session, _actor(user), "update", "account", outcome="denied", patient_id=_own_chart(user),
+        audit.record(session, Actor.for_user(user), "update", "account", outcome="denied", patient_id=_own_chart(user),
                      detail="password reset: throttled account", source_ip=source_ip)
         return
     moment = clock.now()
@@ -133,7 +129,7 @@ def request_reset(session: Session, identifier: str, source_ip: str = "", origin
                  kind="password_reset", template_key="password_reset", language=user.preferred_language,
                  params={"link": reset_url(origin, token), "minutes": int(LIFETIME.total_seconds() // 60)},
                  user_id=user.id)
-    audit.record(session, _actor(user), "update", "account", patient_id=_own_chart(user),
+    audit.record(session, Actor.for_user(user), "update", "account", patient_id=_own_chart(user),
                  detail="password reset link sent", source_ip=source_ip)
 
 
@@ -196,5 +192,5 @@ def reset_password(session: Session, token: str, new_password: str, source_ip: s
         notify.queue(session, dedupe_key=f"security:{user.id}:password_reset:{row.id}", channel="email",
                      recipient=user.email, kind="security_notice", template_key="security_notice",
                      language=user.preferred_language, params={"what": "password_reset"}, user_id=user.id)
-    audit.record(session, _actor(user), "update", "account", patient_id=_own_chart(user),
+    audit.record(session, Actor.for_user(user), "update", "account", patient_id=_own_chart(user),
                  detail="password reset by email link; sessions ended", source_ip=source_ip)

@@ -36,11 +36,6 @@ def _session_ref(row: UserSession) -> str:
     return _digest(f"ref:{row.id}:{row.token_hash}")[:16]
 
 
-def _actor(user: User, session_ref: str = "") -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name,
-                 session_ref=session_ref)
-
-
 def _own_chart(user: User) -> int | None:
     """A patient's own sign-ins and sign-outs show in their record's access history."""
     return user.patient_id if user.role == Role.PATIENT else None
@@ -98,7 +93,7 @@ def resolve(session: Session, token: str | None, touch: bool = True) -> SessionI
     if clock.as_utc(row.expires_at) <= moment or clock.as_utc(row.last_seen_at) + limit <= moment:
         row.revoked_at = moment
         session.add(row)
-        audit.record(session, _actor(user, _session_ref(row)), "sign_out", "session", patient_id=_own_chart(user),
+        audit.record(session, Actor.for_user(user, session_ref=_session_ref(row)), "sign_out", "session", patient_id=_own_chart(user),
                      detail="timed out")
         return None
     if touch and moment - clock.as_utc(row.last_seen_at) >= touch_interval(limit):
@@ -123,7 +118,7 @@ def sign_out(session: Session, token: str | None) -> None:
         session.add(row)
         user = session.get(User, row.user_id)
         if user is not None:
-            audit.record(session, _actor(user, _session_ref(row)), "sign_out", "session",
+            audit.record(session, Actor.for_user(user, session_ref=_session_ref(row)), "sign_out", "session",
                          patient_id=_own_chart(user))
 
 
@@ -199,7 +194,7 @@ def list_sessions(session: Session, actor: Actor, current_token: str | None = No
 def _end(session: Session, user: User, row: UserSession, detail: str) -> None:
     row.revoked_at = clock.now()
     session.add(row)
-    audit.record(session, _actor(user, _session_ref(row)), "sign_out", "session", patient_id=_own_chart(user),
+    audit.record(session, Actor.for_user(user, session_ref=_session_ref(row)), "sign_out", "session", patient_id=_own_chart(user),
                  detail=detail)
 
 

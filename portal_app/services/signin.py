@@ -51,10 +51,6 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 def _own_chart(user: User) -> int | None:
     return user.patient_id if user.role == Role.PATIENT else None
 
@@ -66,7 +62,7 @@ def _refused(gate: throttle.Gate) -> Step:
 
 
 def _fail(session: Session, user: User | None, username: str, ip: str, detail: str) -> None:
-    audit.record(session, _actor(user) if user else None, "sign_in_failed", "session", outcome="failure",
+    audit.record(session, Actor.for_user(user) if user else None, "sign_in_failed", "session", outcome="failure",
                  patient_id=_own_chart(user) if user else None, detail=f"{detail}: {username}"[:80], source_ip=ip)
 
 
@@ -145,7 +141,7 @@ def check_second_factor(session: Session, pending: str, code: str, *, recovery: 
     row.handoff_hash = _digest(handoff)
     row.handoff_expires_at = moment + HANDOFF_LIFETIME
     session.add(row)
-    audit.record(session, _actor(user), "sign_in", "session", patient_id=_own_chart(user), source_ip=ip,
+    audit.record(session, Actor.for_user(user), "sign_in", "session", patient_id=_own_chart(user), source_ip=ip,
                  detail="recovery code" if recovery else "authenticator")
     if recovery:
         _tell_user_a_recovery_code_was_used(session, user, row)

@@ -13,7 +13,6 @@ from portal_app import db
 from portal_app.models.outbox import OutboxMessage
 from portal_app.models.people import Patient, User
 from portal_app.models.recovery import SignupRequest
-from portal_app.services.passwords import hash_password
 from tests.support.browser import PHONE, demo_password, enter_password, fresh_demo_code, sign_in
 
 NEW_PASSWORD = "juniper lantern over quiet harbour"

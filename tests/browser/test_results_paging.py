@@ -54,7 +54,7 @@ def _add_panels(url: str) -> int:
 def _groups_of(url: str, username: str) -> int:
     with db.transaction(url) as session:
         user = session.exec(select(User).where(User.username == username)).one()
-        reader = Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
+        reader = Actor.for_user(user)
         return len(record.results(session, reader, user.patient_id).groups)
 
 

@@ -19,7 +19,7 @@ NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # a Wednesday, 9 am in Chicago
 
 
 def actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
+    return Actor.for_user(user)
 
 
 @dataclass

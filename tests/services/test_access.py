@@ -45,12 +45,8 @@ def _account(session: Session, username: str, role: str, patient_id: int | None 
     return user
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 def _staff(make, role: str, name: str | None = None) -> Actor:
-    return _actor(make(name or role.replace("_", "."), PASSWORD, role=role, authenticator=False))
+    return Actor.for_user(make(name or role.replace("_", "."), PASSWORD, role=role, authenticator=False))
 
 
 def _audit(session: Session, **where) -> list[AuditEvent]:
@@ -83,8 +79,8 @@ def test_every_role_gets_what_the_table_says_for_every_action(session, make, clo
     proxies.grant(session, desk, chart.id, proxy.id, ALL, "spouse", NOW + timedelta(days=30))
     session.commit()
     actors = {role: _staff(make, role, f"s.{role}") for role in sorted(STAFF_ROLES)}
-    actors["self"] = _actor(_account(session, "me", Role.PATIENT, chart.id))
-    actors["proxy (all scopes)"] = _actor(proxy)
+    actors["self"] = Actor.for_user(_account(session, "me", Role.PATIENT, chart.id))
+    actors["proxy (all scopes)"] = Actor.for_user(proxy)
     actors["system"] = Actor.system("job")
     actors["anonymous"] = None
 
@@ -110,14 +106,14 @@ def test_unknown_action_is_a_programming_error():
 
 def test_a_patient_reaches_their_own_chart(session, clock):
     chart = _chart(session, "M-1")
-    me = _actor(_account(session, "me", Role.PATIENT, chart.id))
+    me = Actor.for_user(_account(session, "me", Role.PATIENT, chart.id))
     decision = require_patient_access(session, me, chart.id, "results.read")
     assert decision.allowed and decision.via == "self"
 
 
 def test_another_patients_chart_is_not_found_and_audited(session, clock):
     mine, theirs = _chart(session, "M-1"), _chart(session, "M-2")
-    me = _actor(_account(session, "me", Role.PATIENT, mine.id))
+    me = Actor.for_user(_account(session, "me", Role.PATIENT, mine.id))
     for target in (theirs.id, 99999):  # an existing chart and a made-up id get the same answer
         with pytest.raises(NotFound):
             require_patient_access(session, me, target, "record.read")
@@ -135,8 +131,8 @@ def test_another_patients_chart_is_not_found_and_audited(session, clock):
 def family(session, make, clock):
     """An adult patient, a proxy account and a front-desk actor."""
     chart = _chart(session, "M-1")
-    patient = _actor(_account(session, "patient", Role.PATIENT, chart.id))
-    proxy = _actor(_account(session, "proxy", Role.PROXY))
+    patient = Actor.for_user(_account(session, "patient", Role.PATIENT, chart.id))
+    proxy = Actor.for_user(_account(session, "proxy", Role.PROXY))
     desk = _staff(make, Role.FRONT_DESK)
     return chart, patient, proxy, desk
 
@@ -202,7 +198,7 @@ def test_patients_visible_to_a_proxy_who_is_also_a_patient(session, family):
 
 def test_revoking_and_listing_grants(session, family, make):
     chart, patient, proxy, desk = family
-    stranger = _actor(_account(session, "stranger", Role.PATIENT, _chart(session, "M-2").id))
+    stranger = Actor.for_user(_account(session, "stranger", Role.PATIENT, _chart(session, "M-2").id))
     first = proxies.grant(session, desk, chart.id, proxy.user_id, ["billing"], "other", NOW + timedelta(days=5))
     session.commit()
     with pytest.raises(NotFound):
@@ -229,7 +225,7 @@ def test_revoking_and_listing_grants(session, family, make):
 def test_grant_validation_errors_change_nothing(session, family, make):
     chart, patient, proxy, desk = family
     staff_user = make("nurse.x", PASSWORD, role=Role.NURSE, authenticator=False)
-    stranger = _actor(_account(session, "stranger", Role.PATIENT, _chart(session, "M-2").id))
+    stranger = Actor.for_user(_account(session, "stranger", Role.PATIENT, _chart(session, "M-2").id))
     ok_end = NOW + timedelta(days=30)
     proxies.grant(session, patient, chart.id, proxy.user_id, ["billing"], "spouse", ok_end)
     session.commit()
@@ -260,7 +256,7 @@ def test_grant_validation_errors_change_nothing(session, family, make):
         proxies.grant(session, stranger, chart.id, other_proxy.id, ["record"], "spouse", ok_end)
     session.rollback()
     with pytest.raises(PermissionDenied):  # a nurse does not manage proxies
-        proxies.grant(session, _actor(staff_user), chart.id, other_proxy.id, ["record"], "spouse", ok_end)
+        proxies.grant(session, Actor.for_user(staff_user), chart.id, other_proxy.id, ["record"], "spouse", ok_end)
     session.rollback()
     assert _count(session, ProxyGrant) == grants
     assert [r.actor_user_id for r in _audit(session, outcome="denied")] == [stranger.user_id, staff_user.id]
@@ -306,7 +302,7 @@ def test_at_12_a_parent_keeps_only_appointments_medications_and_billing(session,
 def test_at_17_the_teen_may_give_more_and_at_18_parent_grants_end_unless_renewed(session, family, clock):
     _chart_, _patient, parent, desk = family
     child = _chart(session, "KID-1", born=CHILD_BORN)
-    teen = _actor(_account(session, "teen", Role.PATIENT, child.id))
+    teen = Actor.for_user(_account(session, "teen", Role.PATIENT, child.id))
     clock.move_to(datetime(2032, 7, 1, tzinfo=UTC))  # 17
     by_staff = proxies.grant(session, desk, child.id, parent.user_id, ALL, "guardian", datetime(2034, 1, 1, tzinfo=UTC))
     session.commit()
@@ -332,7 +328,7 @@ def test_at_17_the_teen_may_give_more_and_at_18_parent_grants_end_unless_renewed
 def test_a_child_under_12_cannot_manage_their_own_grants(session, family):
     _chart_, _patient, parent, _desk = family
     child = _chart(session, "KID-1", born=CHILD_BORN)
-    kid = _actor(_account(session, "kid", Role.PATIENT, child.id))
+    kid = Actor.for_user(_account(session, "kid", Role.PATIENT, child.id))
     with pytest.raises(PermissionDenied) as refused:
         proxies.grant(session, kid, child.id, parent.user_id, ALL, "parent")
     assert refused.value.key == "proxies.error.too_young"

@@ -44,8 +44,7 @@ def _rows(url: str) -> list[AuditEvent]:
 
 
 def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name,
-                 session_ref="ref-" + user.username[:10])
+    return Actor.for_user(user, session_ref="ref-" + user.username[:10])
 
 
 def _append(url: str, count: int, actor: Actor | None = None, **fields) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from portal_app import clock as portal_clock
 from portal_app.models.audit import AuditEvent
 from portal_app.models.outbox import OutboxMessage
-from portal_app.models.people import Patient, Role, User
+from portal_app.models.people import Patient, Role
 from portal_app.models.proxy import ProxyGrant
 from portal_app.services import authenticator_reset, mfa, sessions, signin, staff_setup
 from portal_app.services.access import Actor
@@ -22,10 +22,6 @@ from tests.services.conftest import sign_in_token
 PASSWORD = "rosa's long garden passphrase"
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 BORN = date(1980, 1, 1)  # make_user's charts
-
-
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
 
 
 @pytest.fixture
@@ -42,7 +38,7 @@ def clinic(session, make):
         session.add(ProxyGrant(patient_id=rosa.patient_id, grantee_user_id=people["helper"].id, scopes="record",
                                relationship="adult_child", starts_at=NOW, ends_at=datetime(2027, 12, 1, tzinfo=UTC)))
         session.commit()
-        yield {name: _actor(user) for name, user in people.items()}, rosa, traveller
+        yield {name: Actor.for_user(user) for name, user in people.items()}, rosa, traveller
 
 
 def _rows(session) -> list[AuditEvent]:

@@ -22,13 +22,10 @@ PASSWORD = "a long enough test passphrase"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 @pytest.fixture
 def patient(make) -> Actor:
-    return _actor(make("pat.files", PASSWORD, authenticator=False))
+    return Actor.for_user(make("pat.files", PASSWORD, authenticator=False))
 
 
 def _photo_with_location(orientation: int = 1, size=(40, 20)) -> bytes:
@@ -109,8 +106,8 @@ def test_a_damaged_picture_is_refused(session, patient):
 
 
 def test_who_may_upload_depends_on_the_purpose(session, make, patient):
-    nurse = _actor(make("rn.files", PASSWORD, role=Role.NURSE, authenticator=False))
-    desk = _actor(make("desk.files", PASSWORD, role=Role.FRONT_DESK, authenticator=False))
+    nurse = Actor.for_user(make("rn.files", PASSWORD, role=Role.NURSE, authenticator=False))
+    desk = Actor.for_user(make("desk.files", PASSWORD, role=Role.FRONT_DESK, authenticator=False))
     files.store_upload(session, nurse, "message_attachment", "a.png", _png())
     files.store_upload(session, desk, "insurance_card", "card.png", _png())
     with pytest.raises(PermissionDenied):
@@ -140,7 +137,7 @@ def test_an_upload_is_audited(session, patient):
 
 
 def test_only_the_uploader_can_claim_it_and_only_once(session, make, patient):
-    other = _actor(make("pat.other", PASSWORD, authenticator=False))
+    other = Actor.for_user(make("pat.other", PASSWORD, authenticator=False))
     token = files.store_upload(session, patient, "message_attachment", "a.png", _png()).token
     with pytest.raises(NotFound):
         files.claim(session, other, token, "message_attachment", "message:1")
@@ -166,7 +163,7 @@ def test_unclaimed_uploads_go_after_a_day_claimed_ones_stay(session, patient):
 
 def test_the_uploader_can_discard_before_sending(session, make, patient):
     token = files.store_upload(session, patient, "message_attachment", "oops.png", _png()).token
-    other = _actor(make("pat.other2", PASSWORD, authenticator=False))
+    other = Actor.for_user(make("pat.other2", PASSWORD, authenticator=False))
     with pytest.raises(NotFound):
         files.discard(session, other, token, "message_attachment")
     files.discard(session, patient, token, "message_attachment")

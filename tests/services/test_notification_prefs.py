@@ -39,10 +39,6 @@ def _patient(session: Session, name: str, born: date = date(1980, 1, 1), email: 
     return chart, user
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 def _grant(session: Session, patient: Patient, grantee: User, scopes: str, relationship: str = "parent") -> None:
     session.add(ProxyGrant(patient_id=patient.id, grantee_user_id=grantee.id, scopes=scopes,
                            relationship=relationship, starts_at=NOW - timedelta(days=1),
@@ -77,7 +73,7 @@ def test_queueing_the_same_news_twice_sends_it_once(session):
 
 def test_a_patients_choice_changes_the_channels(session):
     chart, user = _patient(session, "cai", email="cai@example.com", phone="+15550100112")
-    actor = _actor(user)
+    actor = Actor.for_user(user)
     notification_prefs.set_channel(session, actor, "appointments", "sms", True)
     notification_prefs.set_channel(session, actor, "appointments", "email", False)
     session.commit()
@@ -94,7 +90,7 @@ def test_a_patients_choice_changes_the_channels(session):
 
 def test_a_channel_without_a_contact_is_skipped(session):
     chart, user = _patient(session, "dee")  # no email, no phone, no device
-    notification_prefs.set_channel(session, _actor(user), "messages", "sms", True)
+    notification_prefs.set_channel(session, Actor.for_user(user), "messages", "sms", True)
     session.commit()
     assert notification_prefs.queue_to_patient(session, chart.id, "messages", dedupe_key="m:2",
                                                template_key="new_message") == 0
@@ -140,7 +136,7 @@ def test_staff_and_anonymous_have_no_patient_preferences(session, make):
 def test_bad_choices_are_refused_and_change_nothing(session, topic, channel, enabled):
     _chart, user = _patient(session, "eve")
     with pytest.raises(InvalidInput):
-        notification_prefs.set_channel(session, _actor(user), topic, channel, enabled)
+        notification_prefs.set_channel(session, Actor.for_user(user), topic, channel, enabled)
     session.rollback()
     assert all((c.email, c.sms, c.push) == (True, False, True)
-               for c in notification_prefs.choices(session, _actor(user)))
+               for c in notification_prefs.choices(session, Actor.for_user(user)))

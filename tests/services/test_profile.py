@@ -23,10 +23,6 @@ PASSWORD = "rosa's long garden passphrase"
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 @pytest.fixture
 def clinic(session, make):
     with time_machine.travel(NOW, tick=False):
@@ -44,7 +40,7 @@ def clinic(session, make):
                                    relationship="adult_child", starts_at=NOW - timedelta(days=1),
                                    ends_at=NOW + timedelta(days=100)))
         session.commit()
-        yield {name: _actor(user) for name, user in people.items()}, rosa.patient_id
+        yield {name: Actor.for_user(user) for name, user in people.items()}, rosa.patient_id
 
 
 def _audit(session, since: int = 0) -> list[AuditEvent]:

@@ -31,12 +31,9 @@ def browser_keys() -> tuple[str, str]:
     return _b64url(point), _b64url(os.urandom(16))
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 def test_a_device_is_turned_on_and_off_by_its_owner_only(session, make):
-    rosa, walt = _actor(make("rosa", "x" * 12)), _actor(make("walt", "x" * 12, Role.NURSE))
+    rosa, walt = Actor.for_user(make("rosa", "x" * 12)), Actor.for_user(make("walt", "x" * 12, Role.NURSE))
     key, secret = browser_keys()
     device = push_devices.subscribe(session, rosa, ENDPOINT, key, secret)
     session.commit()
@@ -60,7 +57,7 @@ def test_a_device_is_turned_on_and_off_by_its_owner_only(session, make):
     ("x" * 1001, None, None),
 ])
 def test_a_bad_subscription_is_refused_and_nothing_is_kept(session, make, endpoint, key, secret):
-    rosa = _actor(make("rosa", "x" * 12))
+    rosa = Actor.for_user(make("rosa", "x" * 12))
     good_key, good_secret = browser_keys()
     with pytest.raises(InvalidInput) as refused:
         push_devices.subscribe(session, rosa, endpoint, key or good_key, secret or good_secret)

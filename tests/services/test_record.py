@@ -30,9 +30,6 @@ def frozen():
         yield
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 def _load(session, data: bytes) -> int:
     report = fhir_import.import_fhir(session, OPERATOR, data)
@@ -50,7 +47,7 @@ def chart(session, make):
     user.patient_id = pid
     session.add(user)
     session.commit()
-    return _actor(user), pid
+    return Actor.for_user(user), pid
 
 
 @pytest.mark.parametrize("path", SYNTHEA, ids=lambda p: p.name.split("_")[0])
@@ -61,7 +58,7 @@ def test_every_item_of_each_synthea_bundle_is_on_the_patients_pages(session, mak
     user.patient_id = pid
     session.add(user)
     session.commit()
-    me = _actor(user)
+    me = Actor.for_user(user)
     in_file = counts(data)
 
     view = record.health_record(session, me, pid)
@@ -121,7 +118,7 @@ def test_date_filters_keep_only_that_period(session, chart):
 
 
 def _clinician(session, make):
-    return _actor(make("drlee", "pw-dr-lee-record-1", role=Role.CLINICIAN))
+    return Actor.for_user(make("drlee", "pw-dr-lee-record-1", role=Role.CLINICIAN))
 
 
 def test_a_held_result_is_invisible_with_the_day_it_appears_then_shows_when_released(session, make, chart):
@@ -159,7 +156,7 @@ def test_a_hold_ends_by_itself_on_its_end_date(session, make, chart):
 def test_holds_need_a_reason_and_an_end_within_the_limit_and_a_clinician(session, make, chart):
     me, pid = chart
     doctor = _clinician(session, make)
-    nurse = _actor(make("nurse", "pw-nurse-record-1", role=Role.NURSE))
+    nurse = Actor.for_user(make("nurse", "pw-nurse-record-1", role=Role.NURSE))
     cbc = session.exec(select(DiagnosticReport).where(DiagnosticReport.source_id == "cbc")).one()
     with pytest.raises(InvalidInput):
         result_release.hold(session, doctor, pid, report_id=cbc.id, reason=" ", ends_at=NOW + timedelta(days=1))
@@ -234,14 +231,14 @@ def _refusals(session, pid):
 
 def test_other_patients_proxies_without_scope_front_desk_and_anonymous_are_refused_and_audited(session, make, chart):
     me, pid = chart
-    other = _actor(make("other", "pw-other-record-1"))
-    desk = _actor(make("desk", "pw-desk-record-1", role=Role.FRONT_DESK))
-    admin = _actor(make("admin", "pw-admin-record-1", role=Role.ADMIN))
+    other = Actor.for_user(make("other", "pw-other-record-1"))
+    desk = Actor.for_user(make("desk", "pw-desk-record-1", role=Role.FRONT_DESK))
+    admin = Actor.for_user(make("admin", "pw-admin-record-1", role=Role.ADMIN))
     proxy_user = make("proxy", "pw-proxy-record-1", role=Role.PROXY)
     session.add(ProxyGrant(patient_id=pid, grantee_user_id=proxy_user.id, relationship="friend", scopes="appointments",
                            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    proxy = _actor(proxy_user)
+    proxy = Actor.for_user(proxy_user)
     hemoglobin = session.exec(select(Observation).where(Observation.loinc_code == "718-7")).one()
     calls = [lambda a: record.health_record(session, a, pid), lambda a: record.results(session, a, pid),
              lambda a: record.result_detail(session, a, pid, hemoglobin.id), lambda a: record.new_results(session, a, pid),
@@ -264,8 +261,8 @@ def test_a_proxy_with_the_results_scope_and_clinical_staff_may_read_and_reads_ar
     session.add(ProxyGrant(patient_id=pid, grantee_user_id=proxy_user.id, relationship="friend", scopes="results,record",
                            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    nurse = _actor(make("nurse", "pw-nurse-record-2", role=Role.NURSE))
-    for who in (_actor(proxy_user), nurse, me):
+    nurse = Actor.for_user(make("nurse", "pw-nurse-record-2", role=Role.NURSE))
+    for who in (Actor.for_user(proxy_user), nurse, me):
         assert record.results(session, who, pid).groups
         assert record.health_record(session, who, pid).vitals
     session.commit()
@@ -292,7 +289,7 @@ def test_the_clinicians_queue_lists_recent_unreviewed_and_held_results_and_only_
     result_release.mark_reviewed(session, doctor, pid, observation_id=fresh.id)
     session.commit()
     assert [r.kind for r in result_release.review_queue(session, doctor)] == ["report"]
-    nurse = _actor(make("nurse", "pw-nurse-record-3", role=Role.NURSE))
+    nurse = Actor.for_user(make("nurse", "pw-nurse-record-3", role=Role.NURSE))
     for who in (nurse, me, None):
         with pytest.raises(PermissionDenied):
             result_release.review_queue(session, who)
@@ -319,7 +316,7 @@ def test_what_changed_since_the_last_visit(session, make, chart):
     assert {(c.kind, c.name) for c in changes.items} == {
         ("resolved_problem", "Sprained ankle"), ("new_problem", "Seasonal allergies"),
         ("started_medicine", "Loratadine 10 MG"), ("new_result", "Hemoglobin A1c")}
-    other = _actor(make("nosy", "pw-nosy-record-1"))
+    other = Actor.for_user(make("nosy", "pw-nosy-record-1"))
     with pytest.raises(NotFound):
         record.changes_since_last_visit(session, other, pid)
 

@@ -33,9 +33,6 @@ def traveller():
         yield moving
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 @pytest.fixture
 def owner(session, make, traveller):
@@ -45,7 +42,7 @@ def owner(session, make, traveller):
     user.patient_id = report.patients[0]
     session.add(user)
     session.commit()
-    return _actor(user)
+    return Actor.for_user(user)
 
 
 def _born(session, actor) -> date:
@@ -176,14 +173,14 @@ def test_revoked_share_is_refused_and_leaves_the_list(session, owner):
 
 def test_others_may_not_share_list_revoke_or_email(session, owner, make):
     made = _share(session, owner)
-    other = _actor(make("othershare", "pw-other-share-1"))
+    other = Actor.for_user(make("othershare", "pw-other-share-1"))
     proxy_user = make("proxyshare", "pw-proxy-share-1", role=Role.PROXY)
     session.add(ProxyGrant(patient_id=owner.patient_id, grantee_user_id=proxy_user.id, relationship="friend",
                            scopes="appointments", starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    proxy = _actor(proxy_user)
-    clinician = _actor(make("drshare", "pw-dr-share-1", role=Role.CLINICIAN))
-    desk = _actor(make("deskshare", "pw-desk-share-1", role=Role.FRONT_DESK))
+    proxy = Actor.for_user(proxy_user)
+    clinician = Actor.for_user(make("drshare", "pw-dr-share-1", role=Role.CLINICIAN))
+    desk = Actor.for_user(make("deskshare", "pw-desk-share-1", role=Role.FRONT_DESK))
     pid = owner.patient_id
     calls = [lambda a: record_share.create_share(session, a, pid, ["allergies"], 3),
              lambda a: record_share.active_shares(session, a, pid),
@@ -210,7 +207,7 @@ def test_a_proxy_with_the_record_scope_shares_only_what_they_may_read(session, o
     session.add(ProxyGrant(patient_id=owner.patient_id, grantee_user_id=proxy_user.id, relationship="friend",
                            scopes="record", starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    proxy = _actor(proxy_user)
+    proxy = Actor.for_user(proxy_user)
     with pytest.raises(InvalidInput) as refused:
         record_share.create_share(session, proxy, owner.patient_id, ["allergies", "results"], 3)
     assert refused.value.key == "share.error.section_not_allowed"

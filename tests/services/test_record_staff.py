@@ -35,9 +35,6 @@ def frozen():
         yield
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 @pytest.fixture
 def people(session, make):
@@ -46,9 +43,9 @@ def people(session, make):
     patient.email = "rosa@example.com"
     session.add(patient)
     session.commit()
-    staff = {role: _actor(make(f"{role}.one", f"pw-{role}-staffrec-1", role=role))
+    staff = {role: Actor.for_user(make(f"{role}.one", f"pw-{role}-staffrec-1", role=role))
              for role in (Role.CLINICIAN, Role.NURSE, Role.FRONT_DESK, Role.ADMIN)}
-    return _actor(patient), patient.patient_id, staff
+    return Actor.for_user(patient), patient.patient_id, staff
 
 
 def _enter(session, actor, pid, **overrides):
@@ -143,12 +140,12 @@ def test_bad_values_are_refused_with_a_clear_message_and_nothing_is_written(sess
 def test_patients_proxies_the_front_desk_admins_and_anonymous_may_not_enter_results_and_are_audited(
         session, make, people):
     me, pid, staff = people
-    other = _actor(make("other", "pw-other-staffrec-1"))
+    other = Actor.for_user(make("other", "pw-other-staffrec-1"))
     proxy_user = make("helper", "pw-helper-staffrec-1", role=Role.PROXY)
     session.add(ProxyGrant(patient_id=pid, grantee_user_id=proxy_user.id, relationship="friend", scopes="results,record",
                            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    for who in (me, other, _actor(proxy_user), staff[Role.FRONT_DESK], staff[Role.ADMIN], None):
+    for who in (me, other, Actor.for_user(proxy_user), staff[Role.FRONT_DESK], staff[Role.ADMIN], None):
         with pytest.raises((NotFound, PermissionDenied)):
             _enter(session, who, pid)
         session.rollback()
@@ -195,7 +192,7 @@ def test_staff_see_every_result_with_what_the_patient_does_not_see_yet_and_the_r
 
 def test_the_front_desk_admins_patients_and_anonymous_get_no_staff_view_of_the_record(session, make, imported):
     me, pid, staff = imported
-    other = _actor(make("other", "pw-other-staffrec-2"))
+    other = Actor.for_user(make("other", "pw-other-staffrec-2"))
     for who in (staff[Role.FRONT_DESK], staff[Role.ADMIN], other, None):
         for call in (record.health_record, record.chart_results):
             with pytest.raises((NotFound, PermissionDenied)):

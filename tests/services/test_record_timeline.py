@@ -27,9 +27,6 @@ def frozen():
         yield
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 @pytest.fixture
 def chart(session, make):
@@ -55,7 +52,7 @@ def chart(session, make):
     session.add(Observation(patient_id=pid, category="vital-signs", name="Body weight", value_num=70,
                             effective_at=datetime(2026, 5, 4, 14, tzinfo=UTC)))  # vitals are not events
     session.commit()
-    return _actor(user), pid
+    return Actor.for_user(user), pid
 
 
 EVERYTHING = [
@@ -116,7 +113,7 @@ def test_thousands_of_items_come_a_page_at_a_time(session, chart):
 
 
 def _clinician(make):
-    return _actor(make("drlee", "pw-dr-lee-timeline-1", role=Role.CLINICIAN))
+    return Actor.for_user(make("drlee", "pw-dr-lee-timeline-1", role=Role.CLINICIAN))
 
 
 def test_a_held_result_is_not_in_the_timeline_until_released(session, make, chart):
@@ -153,14 +150,14 @@ def _proxy(session, make, pid, name, scopes):
     session.add(ProxyGrant(patient_id=pid, grantee_user_id=user.id, relationship="friend", scopes=scopes,
                            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
-    return _actor(user)
+    return Actor.for_user(user)
 
 
 def test_others_are_refused_and_every_refusal_is_audited(session, make, chart):
     _me, pid = chart
-    other = _actor(make("other", "pw-other-timeline-1"))
-    desk = _actor(make("desk", "pw-desk-timeline-1", role=Role.FRONT_DESK))
-    admin = _actor(make("admin", "pw-admin-timeline-1", role=Role.ADMIN))
+    other = Actor.for_user(make("other", "pw-other-timeline-1"))
+    desk = Actor.for_user(make("desk", "pw-desk-timeline-1", role=Role.FRONT_DESK))
+    admin = Actor.for_user(make("admin", "pw-admin-timeline-1", role=Role.ADMIN))
     proxy = _proxy(session, make, pid, "proxy", "appointments,results")
     for who in (other, proxy, desk, admin, None):
         with pytest.raises((NotFound, PermissionDenied)):
@@ -173,7 +170,7 @@ def test_others_are_refused_and_every_refusal_is_audited(session, make, chart):
 def test_a_proxy_sees_only_the_sections_of_their_scopes_and_reads_are_audited(session, make, chart):
     me, pid = chart
     record_only = _proxy(session, make, pid, "helper", "record")
-    nurse = _actor(make("nurse", "pw-nurse-timeline-1", role=Role.NURSE))
+    nurse = Actor.for_user(make("nurse", "pw-nurse-timeline-1", role=Role.NURSE))
 
     seen = record_timeline.timeline(session, record_only, pid)
     assert {i.kind for i in seen.items} == {"visit", "problem_started", "problem_resolved", "immunization", "procedure"}

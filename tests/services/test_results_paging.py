@@ -32,14 +32,11 @@ def frozen():
         yield
 
 
-def _actor(user) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
 
 @pytest.fixture
 def chart(session, make):
     user = make("paula", "pw-paula-paging-1")
-    return _actor(user), user.patient_id
+    return Actor.for_user(user), user.patient_id
 
 
 def _report(session, pid: int, name: str, at: datetime, tests=((GLUCOSE, "Glucose"),)) -> DiagnosticReport:
@@ -106,7 +103,7 @@ def test_pages_follow_each_other_newest_first_and_say_whether_more_follow(sessio
 
 def test_the_date_filter_and_a_hold_apply_on_every_page(session, make, chart):
     me, pid = chart
-    doctor = _actor(make("drpage", "pw-dr-page-paging-1", role=Role.CLINICIAN))
+    doctor = Actor.for_user(make("drpage", "pw-dr-page-paging-1", role=Role.CLINICIAN))
     monthly = [_report(session, pid, f"Month {n}", NOW - timedelta(days=30 * n + 1)) for n in range(12)]
     held = monthly[4]
     result_release.hold(session, doctor, pid, report_id=held.id, reason="Talk first", ends_at=NOW + timedelta(days=3))
@@ -130,7 +127,7 @@ def test_the_date_filter_and_a_hold_apply_on_every_page(session, make, chart):
 
 def test_a_value_waiting_for_review_is_left_out_of_the_pages_until_reviewed(session, make, chart):
     me, pid = chart
-    doctor = _actor(make("drreview", "pw-dr-review-paging-1", role=Role.CLINICIAN))
+    doctor = Actor.for_user(make("drreview", "pw-dr-review-paging-1", role=Role.CLINICIAN))
     for n in range(3):
         _report(session, pid, f"Panel {n}", NOW - timedelta(days=20 + n))
     fresh = _lone(session, pid, "Hemoglobin A1c", NOW - timedelta(days=1))
@@ -198,7 +195,7 @@ def test_a_chart_with_5000_values_opens_its_first_page_and_a_trend_reading_a_few
 
 def test_a_trend_has_the_same_tests_released_values_only(session, make, chart):
     me, pid = chart
-    doctor = _actor(make("drtrend", "pw-dr-trend-paging-1", role=Role.CLINICIAN))
+    doctor = Actor.for_user(make("drtrend", "pw-dr-trend-paging-1", role=Role.CLINICIAN))
     _report(session, pid, "Panel old", NOW - timedelta(days=60))
     held = _report(session, pid, "Panel held", NOW - timedelta(days=30))
     newest = _report(session, pid, "Panel new", NOW - timedelta(days=2), tests=((GLUCOSE, "Glucose"), ("2160-0", "Creatinine")))
@@ -234,16 +231,16 @@ def test_paging_refuses_whoever_could_not_read_the_results_and_audits_every_page
     for n in range(3):
         _report(session, pid, f"Panel {n}", NOW - timedelta(days=n + 1))
     value = session.exec(select(Observation).where(Observation.patient_id == pid)).first()
-    other = _actor(make("olga", "pw-olga-paging-1"))
-    desk = _actor(make("desk", "pw-desk-paging-1", role=Role.FRONT_DESK))
-    admin = _actor(make("admin", "pw-admin-paging-1", role=Role.ADMIN))
+    other = Actor.for_user(make("olga", "pw-olga-paging-1"))
+    desk = Actor.for_user(make("desk", "pw-desk-paging-1", role=Role.FRONT_DESK))
+    admin = Actor.for_user(make("admin", "pw-admin-paging-1", role=Role.ADMIN))
     scoped, unscoped = make("ally", "pw-ally-paging-1", role=Role.PROXY), make("ned", "pw-ned-paging-1", role=Role.PROXY)
     for user, scopes in ((scoped, "results"), (unscoped, "appointments,record")):
         session.add(ProxyGrant(patient_id=pid, grantee_user_id=user.id, relationship="friend", scopes=scopes,
                                starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=30)))
     session.commit()
 
-    for who in (other, _actor(unscoped), desk, admin, None):
+    for who in (other, Actor.for_user(unscoped), desk, admin, None):
         for call in (lambda a: record.results(session, a, pid, offset=2, limit=2),
                      lambda a: record.result_detail(session, a, pid, value.id)):
             with pytest.raises((NotFound, PermissionDenied)):
@@ -252,7 +249,7 @@ def test_paging_refuses_whoever_could_not_read_the_results_and_audits_every_page
     denied = session.exec(select(AuditEvent).where(AuditEvent.patient_id == pid, AuditEvent.outcome == "denied")).all()
     assert len(denied) == 10
 
-    for who in (me, _actor(scoped)):
+    for who in (me, Actor.for_user(scoped)):
         assert [g.name for g in record.results(session, who, pid, offset=2, limit=2).groups] == ["Panel 2"]
         assert record.results(session, who, pid, offset=0, limit=2).has_more
     session.commit()

@@ -23,13 +23,9 @@ from tests.services.conftest import sign_in_token
 PASSWORD = "correct horse battery"
 
 
-def _actor(user: User) -> Actor:
-    return Actor(role=user.role, user_id=user.id, patient_id=user.patient_id, display_name=user.display_name)
-
-
 @pytest.fixture
 def admin(make):
-    return _actor(make("admin.hughes", PASSWORD, Role.ADMIN))
+    return Actor.for_user(make("admin.hughes", PASSWORD, Role.ADMIN))
 
 
 def _state(session: Session) -> tuple:
@@ -62,7 +58,7 @@ def test_admin_creates_lists_and_manages_staff(session, admin):
 @pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.NURSE, Role.CLINICIAN, Role.PATIENT])
 def test_other_roles_are_refused_and_nothing_is_written(session, make, admin, role):
     target = make("rn.target", PASSWORD, Role.NURSE)
-    caller = _actor(make("someone", PASSWORD, role))
+    caller = Actor.for_user(make("someone", PASSWORD, role))
     sign_in_token(session, "rn.target", PASSWORD)
     throttle.failed(session, target.id, "password")
     session.commit()
