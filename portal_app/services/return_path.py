@@ -11,6 +11,7 @@ themselves. Anything else gives ``None`` and the person lands on their home page
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 MAX_LENGTH = 300
 # Lower-case path segments of letters, digits and hyphens (every page route of this app), then an
@@ -26,3 +27,9 @@ def safe_return_path(value: object) -> str | None:
     if value.split("?", 1)[0].strip("/").split("/")[0] in _NOT_AFTER_SIGN_IN:
         return None
     return value
+
+
+def next_query(value: object) -> str:
+    """``next=<the path>`` for a sign-in address if ``value`` may be returned to, else ""."""
+    kept = safe_return_path(value)
+    return f"next={quote(kept, safe='')}" if kept else ""

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import quote
 
 import reflex as rx
 
 from portal_app.config import settings
 from portal_app.services import sessions
 from portal_app.services.access import Actor
-from portal_app.services.return_path import safe_return_path
+from portal_app.services.return_path import next_query
 from portal_app.state import live_hub
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
@@ -82,8 +81,8 @@ async def require_actor(state: rx.State, staff: bool) -> Actor | None:
 
 def sign_in_then(path: str):
     """To sign in, then back to ``path`` (a page of this app opened while signed out, e.g. a claim link)."""
-    kept = safe_return_path(path)
-    return rx.redirect(SIGN_IN_ROUTE if kept is None else f"{SIGN_IN_ROUTE}?next={quote(kept, safe='')}")
+    query = next_query(path)
+    return rx.redirect(f"{SIGN_IN_ROUTE}?{query}" if query else SIGN_IN_ROUTE)
 
 
 def redirect_home(actor: Actor | None):

@@ -7,12 +7,10 @@ again (services/return_path.py) and goes there instead of home.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import reflex as rx
 
 from portal_app.services import signin
-from portal_app.services.return_path import safe_return_path
+from portal_app.services.return_path import next_query
 from portal_app.state.calls import run_service
 from portal_app.state.language import LanguageState
 from portal_app.state.session import full_page_load
@@ -71,8 +69,8 @@ class SignInState(rx.State):
                 self._pending, self.stage = "", PASSWORD_STAGE
             return
         self._pending, self.error = "", ""
-        back = safe_return_path(self.router.url.query_parameters.get("next"))
-        yield full_page_load(f"/auth/complete?h={step.token}" + (f"&next={quote(back, safe='')}" if back else ""))
+        back = next_query(self.router.url.query_parameters.get("next"))
+        yield full_page_load(f"/auth/complete?h={step.token}" + (f"&{back}" if back else ""))
 
     @rx.event
     def switch_to_recovery(self, recovery: bool):
